@@ -1,0 +1,82 @@
+"""The client portal for intensive outpatient programs."""
+
+import logging
+import os
+from pathlib import Path
+
+from flask import Flask, current_app, flash, redirect, request, url_for
+from flask_login import current_user
+
+from . import config
+from .extensions import babel, csrf, db, limiter, login_manager, migrate
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def select_locale() -> str:
+    """Use the person's chosen language, else the browser's best match."""
+    languages = current_app.config["LANGUAGES"]
+    if current_user.is_authenticated and current_user.locale in languages:
+        return current_user.locale
+    return request.accept_languages.best_match(languages) or languages[0]
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Create and configure the app."""
+    app = Flask(__name__, instance_path=os.environ.get("INSTANCE_PATH", str(ROOT / "instance")),
+                template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"))
+    app.config.from_mapping(config.from_environment(Path(app.instance_path)))
+    if test_config:
+        app.config.update(test_config)
+    app.config["PERMANENT_SESSION_LIFETIME"] = 86400 * app.config["SESSION_REMEMBER_DAYS"]
+    logging.basicConfig(level=logging.INFO)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    csrf.init_app(app)
+    limiter.init_app(app)
+    babel.init_app(app, locale_selector=select_locale,
+                   default_timezone=app.config["CLINIC_TIMEZONE"])
+    _init_login(app)
+
+    from . import models  # noqa: F401  (every feature's tables, for migrations)
+    from .errors import init_errors
+    from .frame import init_frame
+    from .security import init_security
+
+    init_security(app)
+    init_frame(app)
+    init_errors(app)
+    _register_blueprints(app)
+
+    from .cli import register_commands
+    register_commands(app)
+    return app
+
+
+def _init_login(app: Flask) -> None:
+    from .accounts.sessions import load_user_for_session
+    from .accounts.views import login_required_message
+    from .htmx import is_htmx
+
+    login_manager.init_app(app)
+    login_manager.session_protection = None  # the server-side session row does this job
+    login_manager.user_loader(load_user_for_session)
+
+    @login_manager.unauthorized_handler
+    def unauthorized():
+        flash(login_required_message())
+        target = url_for("accounts.login", next=request.full_path.rstrip("?")
+                         if request.method == "GET" else None)
+        response = redirect(target)
+        if is_htmx():
+            response.status_code = 401
+            response.headers["HX-Redirect"] = target
+        return response
+
+
+def _register_blueprints(app: Flask) -> None:
+    from . import accounts, care_team, core, family, help, recovery_plan, today
+
+    for feature in (accounts, care_team, core, family, help, recovery_plan, today):
+        app.register_blueprint(feature.bp)

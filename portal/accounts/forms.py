@@ -1,0 +1,39 @@
+"""Forms for signing in, setting and changing passwords."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, PasswordField
+from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
+
+from .passwords import MAX_LENGTH, password_problem
+
+
+class NewPassword:
+    """Check a new password against the rules in passwords.py."""
+
+    def __call__(self, form, field):
+        email = getattr(form, "account_email", "")
+        problem = password_problem(field.data or "", email)
+        if problem:
+            raise ValidationError(str(problem))
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(_l("Email"), validators=[DataRequired(_l("Enter your email.")),
+                                                Length(max=254)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(_l("Enter your password.")),
+                                                         Length(max=MAX_LENGTH)])
+    keep_signed_in = BooleanField(_l("Keep me signed in on this phone"))
+
+
+class SetPasswordForm(FlaskForm):
+    password = PasswordField(_l("New password"), validators=[DataRequired(_l("Choose a password.")),
+                                                             NewPassword()])
+    confirm = PasswordField(_l("Type it again"), validators=[
+        DataRequired(_l("Type the password again.")),
+        EqualTo("password", _l("The two passwords are not the same."))])
+
+
+class ChangePasswordForm(SetPasswordForm):
+    current = PasswordField(_l("Current password"), validators=[
+        DataRequired(_l("Enter your current password.")), Length(max=MAX_LENGTH)])

@@ -1,0 +1,139 @@
+"""Sign in, sign out, set a password from a setup link, and change it in settings."""
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, flash, g, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import func, select
+
+from ..extensions import db, limiter
+from ..htmx import render
+from . import throttle
+from .forms import ChangePasswordForm, LoginForm, SetPasswordForm
+from .models import User
+from .passwords import check_password, hash_password
+from .sessions import end_other_sessions, end_session, start_session
+from .setup_links import find_valid_link, use_link
+
+bp = Blueprint("accounts", __name__)
+
+HOME_ENDPOINTS = {"client": "today.index", "family": "family.home", "staff": "care.dashboard"}
+
+
+def home_url(user) -> str:
+    """Return the address of a role's home page."""
+    return url_for(HOME_ENDPOINTS[user.role])
+
+
+def safe_next(target: str | None) -> str | None:
+    """Return a local path to go back to after sign-in, or None for anything off-site."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    if "\\" in target:
+        return None
+    return target
+
+
+@bp.get("/")
+def index():
+    """Send each person to their home page, or to sign in."""
+    if current_user.is_authenticated:
+        return redirect(home_url(current_user))
+    return redirect(url_for("accounts.login"))
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(throttle.account_limit, key_func=throttle.account_key, methods=["POST"],
+               deduct_when=throttle.failed_sign_in, scope="login-account")
+@limiter.limit(throttle.address_limit, key_func=throttle.address_key, methods=["POST"],
+               deduct_when=throttle.failed_sign_in, scope="login-address")
+def login():
+    """Show the sign-in form and sign a person in."""
+    if current_user.is_authenticated:
+        return redirect(home_url(current_user))
+    form = LoginForm()
+    if not form.validate_on_submit():
+        return render("accounts/login.html", form=form, status=422 if form.is_submitted() else 200)
+    email = form.email.data.strip().lower()
+    user = db.session.scalar(select(User).where(func.lower(User.email) == email))
+    if user is None or not user.is_active or not check_password(user.password_hash, form.password.data):
+        throttle.log_failed_sign_in(email, "bad-credentials")
+        form.password.errors.append(_("That email and password do not match. Check them and try "
+                                      "again."))
+        return render("accounts/login.html", form=form, status=401)
+    start_session(user, keep_signed_in=form.keep_signed_in.data)
+    return redirect(safe_next(request.args.get("next")) or home_url(user))
+
+
+def throttled_login():
+    """Answer a throttled sign-in with the form and a plain explanation."""
+    form = LoginForm()
+    form.validate()
+    return render("accounts/login.html", form=form, throttled=True, status=429)
+
+
+@bp.post("/logout")
+def logout():
+    """Sign out, end the session on the server, and ask the browser to forget what it kept."""
+    end_session()
+    flash(_("You are signed out."))
+    response = redirect(url_for("accounts.login"))
+    response.headers["Clear-Site-Data"] = '"cache", "storage"'
+    return response
+
+
+@bp.route("/setup/<token>", methods=["GET", "POST"])
+def setup(token):
+    """Let a new account holder choose their password through a one-time link."""
+    link = find_valid_link(token)
+    if link is None:
+        return render("accounts/setup_invalid.html", status=410)
+    form = SetPasswordForm()
+    form.account_email = link.user.email
+    if not form.validate_on_submit():
+        return render("accounts/setup.html", form=form, user=link.user,
+                      status=422 if form.is_submitted() else 200)
+    if current_user.is_authenticated:
+        end_session()
+    user = use_link(link, form.password.data)
+    start_session(user)
+    flash(_("Your password is set. Welcome!"))
+    return redirect(home_url(user))
+
+
+@bp.get("/settings")
+@login_required
+def settings():
+    """Show the signed-in person's settings."""
+    return render("accounts/settings.html", password_form=ChangePasswordForm())
+
+
+@bp.post("/settings/password")
+@login_required
+def change_password():
+    """Change the password after checking the current one, and sign out other devices."""
+    form = ChangePasswordForm()
+    form.account_email = current_user.email
+    if form.validate_on_submit():
+        if check_password(current_user.password_hash, form.current.data):
+            current_user.password_hash = hash_password(form.password.data)
+            db.session.commit()
+            ended = end_other_sessions(current_user)
+            flash(_("Your password is changed.") + (" " + _("Other devices were signed out.")
+                                                     if ended else ""))
+            return redirect(url_for("accounts.settings"))
+        form.current.errors.append(_("That is not your current password."))
+    return render("accounts/settings.html", password_form=form, status=422)
+
+
+def login_required_message():
+    """Explain why sign-in is needed: a timed-out session gets a kinder word than a bare form."""
+    if g.get("session_timed_out"):
+        return _("You were signed out after a while without activity, to keep your information "
+                 "private. Please sign in again.")
+    return _("Please sign in to see this page.")
+

@@ -1,0 +1,19 @@
+"""Write to the audit log; the one call every view of client data by someone else goes through."""
+
+from flask_login import current_user
+
+from ..extensions import db
+from .models import AuditEvent
+
+
+def record_view(client, what: str, object_id: int | None = None, actor=None) -> AuditEvent | None:
+    """Record that someone other than the client saw the client's data; the client's own views
+    are not disclosures and are not recorded."""
+    actor = actor or (current_user if current_user.is_authenticated else None)
+    if actor is not None and actor.id == client.id:
+        return None
+    event = AuditEvent(actor_id=actor.id if actor else None, client_id=client.id, action="view",
+                       what=what, object_id=object_id)
+    db.session.add(event)
+    db.session.commit()
+    return event

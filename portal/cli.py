@@ -1,0 +1,42 @@
+"""Command-line tools: `flask --app portal create-admin`, `seed-demo`, `purge-sessions`."""
+
+import click
+from flask import Flask
+
+from .accounts.registration import create_account, email_taken
+from .accounts.sessions import purge_expired
+from .accounts.setup_links import issue_setup_link, setup_url
+from .demo import DEMO_PASSWORD, NotADemoDatabase, seed_demo
+
+
+def register_commands(app: Flask) -> None:
+    @app.cli.command("create-admin")
+    @click.argument("email")
+    @click.option("--name", default="Administrator", help="The person's name.")
+    def create_admin(email, name):
+        """Create the first care-team administrator and print their one-time setup link."""
+        if email_taken(email):
+            raise click.ClickException(f"An account with the email {email} already exists.")
+        user = create_account(email, name, "staff", is_admin=True)
+        with app.test_request_context():
+            link = setup_url(issue_setup_link(user))
+        click.echo(f"Created administrator {user.email}.")
+        click.echo(f"Open this link within {app.config['SETUP_LINK_HOURS']} hours to choose a "
+                   f"password (it works once):\n{link}")
+
+    @app.cli.command("seed-demo")
+    def seed_demo_command():
+        """Load the demo clinic (safe to run again; refuses a database with real accounts)."""
+        try:
+            people = seed_demo()
+        except NotADemoDatabase as e:
+            raise click.ClickException(str(e)) from e
+        click.echo("Demo clinic ready. Sign in with any of these (password "
+                   f"{DEMO_PASSWORD}):")
+        for email, user in people.items():
+            click.echo(f"  {email:24} {user.role}")
+
+    @app.cli.command("purge-sessions")
+    def purge_sessions():
+        """Delete sessions past their end (the worker also does this)."""
+        click.echo(f"Deleted {purge_expired()} expired sessions.")

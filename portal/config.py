@@ -1,0 +1,67 @@
+"""Settings read from the environment, with safe development defaults kept in instance/."""
+
+import os
+import secrets
+from pathlib import Path
+
+HTMX_VERSION = "2.0.11"
+# sha384 of https://unpkg.com/htmx.org@2.0.11/dist/htmx.min.js (the npm package's dist file).
+HTMX_SRI = "sha384-2OatzQy1H+Zd/IIrjr1TcuDGqLXeHhbooAyJY1KdQMKnr4LZ22k31GBLdYKHmVjg"
+HTMX_CDN_URL = f"https://unpkg.com/htmx.org@{HTMX_VERSION}/dist/htmx.min.js"
+
+
+def _int(name, default):
+    return int(os.environ.get(name, default))
+
+
+def _instance_secret(instance_path: Path) -> str:
+    """Return a secret key kept in instance/, made once, so development restarts keep sessions."""
+    path = instance_path / "secret_key"
+    if not path.exists():
+        instance_path.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def _database_url(instance_path: Path) -> str:
+    url = os.environ.get("DATABASE_URL", f"sqlite:///{instance_path / 'portal.sqlite3'}")
+    # Hosting platforms still hand out postgres://; SQLAlchemy wants a driver name.
+    if url.startswith("postgres://"):
+        url = "postgresql+psycopg://" + url[len("postgres://"):]
+    elif url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    return url
+
+
+def from_environment(instance_path: Path) -> dict:
+    """Build the configuration mapping from environment variables."""
+    return {
+        "SECRET_KEY": os.environ.get("SECRET_KEY") or _instance_secret(instance_path),
+        "SQLALCHEMY_DATABASE_URI": _database_url(instance_path),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "CLINIC_TIMEZONE": os.environ.get("CLINIC_TIMEZONE", "America/New_York"),
+        "APP_NAME": os.environ.get("APP_NAME", "Portal"),
+        "PUBLIC_URL": os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000"),
+        "HTMX_URL": os.environ.get("HTMX_URL", HTMX_CDN_URL),
+        "HTMX_SRI": os.environ.get("HTMX_SRI", HTMX_SRI),
+        "SESSION_IDLE_MINUTES": _int("SESSION_IDLE_MINUTES", 30),
+        "SESSION_ABSOLUTE_HOURS": _int("SESSION_ABSOLUTE_HOURS", 12),
+        "SESSION_REMEMBER_DAYS": _int("SESSION_REMEMBER_DAYS", 30),
+        "SETUP_LINK_HOURS": _int("SETUP_LINK_HOURS", 72),
+        "LOGIN_ACCOUNT_LIMIT": os.environ.get("LOGIN_ACCOUNT_LIMIT", "10 per minute; 30 per hour"),
+        "LOGIN_ADDRESS_LIMIT": os.environ.get("LOGIN_ADDRESS_LIMIT", "200 per minute"),
+        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_STRATEGY": "moving-window",
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "TRUSTED_PROXIES": _int("TRUSTED_PROXIES", 0),
+        "FORCE_HTTPS_COOKIES": os.environ.get("FORCE_HTTPS_COOKIES", "") == "1",
+        "LANGUAGES": ["en"],
+        "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).parent / "translations"),
+        "WTF_CSRF_TIME_LIMIT": None,
+        "WTF_CSRF_HEADERS": ["X-CSRFToken"],
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_NAME": "portal_session",
+        "MAX_CONTENT_LENGTH": 1024 * 1024,
+    }

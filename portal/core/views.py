@@ -1,0 +1,69 @@
+"""The pieces every deployment needs: health check, service worker, manifest, the More page."""
+
+import hashlib
+import json
+from pathlib import Path
+
+from flask import Blueprint, Response, current_app, url_for
+from flask_babel import gettext as _
+from sqlalchemy import text
+
+from ..accounts.access import role_required
+from ..extensions import db
+from ..frame import static_url
+from ..htmx import render
+
+bp = Blueprint("core", __name__)
+
+SERVICE_WORKER = Path(__file__).resolve().parents[2] / "service_worker.js"
+# Static files the service worker keeps so the shell and the help panel work with no network.
+SHELL_FILES = ["css/app.css", "js/app.js"]
+
+
+@bp.get("/healthz")
+def healthz():
+    """Answer 200 when the app and its database answer."""
+    db.session.execute(text("SELECT 1"))
+    return {"status": "ok"}
+
+
+def worker_version() -> str:
+    """Return a version that changes whenever the worker or any static file changes."""
+    h = hashlib.sha256(SERVICE_WORKER.read_bytes())
+    for name, digest in sorted(current_app.extensions["static_digests"].items()):
+        h.update(f"{name}:{digest}".encode())
+    h.update(current_app.config["HTMX_URL"].encode())
+    return h.hexdigest()[:12]
+
+
+@bp.get("/service_worker.js")
+def service_worker():
+    """Serve the service worker from the root, so its scope is the whole app."""
+    settings = {"version": worker_version(),
+                "shell": [static_url(f) for f in SHELL_FILES],
+                "pages": [url_for("help.crisis"), url_for("help.offline")],
+                "offlinePage": url_for("help.offline"),
+                "htmx": current_app.config["HTMX_URL"]}
+    body = f"const PORTAL = {json.dumps(settings)};\n" + SERVICE_WORKER.read_text()
+    response = Response(body, mimetype="text/javascript")
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+@bp.get("/manifest.webmanifest")
+def manifest():
+    """Describe the installed app, with a name that says nothing about treatment."""
+    name = current_app.config["APP_NAME"]
+    data = {"id": "/", "name": name, "short_name": name[:12], "start_url": url_for("accounts.index"),
+            "scope": "/", "display": "standalone", "background_color": "#ffffff",
+            "theme_color": "#1f5f8b", "description": _("Your schedule and reminders.")}
+    response = Response(json.dumps(data), mimetype="application/manifest+json")
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+@bp.get("/more")
+@role_required("client")
+def more():
+    """List the client's other pages and settings."""
+    return render("core/more.html")

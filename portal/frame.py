@@ -1,0 +1,61 @@
+"""What every page's frame needs: versioned static URLs, htmx, the navigation, the help panel."""
+
+import hashlib
+from pathlib import Path
+
+from flask import Flask, current_app, url_for
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from .recovery_plan.contacts import contacts_of
+
+# The client's bottom navigation; an entry appears once its feature's endpoint exists.
+CLIENT_NAV = [
+    ("today.index", _l("Today"), "home"),
+    ("schedule.calendar", _l("Calendar"), "calendar"),
+    ("checkins.today", _l("Check-in"), "check"),
+    ("homework.index", _l("Homework"), "book"),
+    ("core.more", _l("More"), "more"),
+]
+
+
+def file_digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def static_digests(app: Flask) -> dict[str, str]:
+    """Hash every static file once at start-up, for cache-busting URLs and the worker's version."""
+    root = Path(app.static_folder)
+    return {p.relative_to(root).as_posix(): file_digest(p)[:12]
+            for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def static_url(filename: str) -> str:
+    """Return a static file's URL with its content hash, so it can be cached for a year."""
+    digest = current_app.extensions["static_digests"].get(filename)
+    return url_for("static", filename=filename, v=digest)
+
+
+def nav_items() -> list[tuple[str, str, str]]:
+    """Return the client navigation entries whose pages exist in this build."""
+    return [item for item in CLIENT_NAV if item[0] in current_app.view_functions]
+
+
+def crisis_contacts() -> list:
+    """Return the signed-in client's support contacts for the help panel."""
+    if current_user.is_authenticated and current_user.is_client:
+        return contacts_of(current_user)
+    return []
+
+
+def init_frame(app: Flask) -> None:
+    app.extensions["static_digests"] = static_digests(app)
+
+    @app.context_processor
+    def frame_context():
+        return {"static_url": static_url, "nav_items": nav_items,
+                "crisis_contacts": crisis_contacts, "get_locale": get_locale,
+                "htmx_url": current_app.config["HTMX_URL"],
+                "htmx_sri": current_app.config["HTMX_SRI"],
+                "app_name": current_app.config["APP_NAME"]}

@@ -1,0 +1,5 @@
+"""Import every feature's models so Flask-Migrate sees the whole schema."""
+
+from .accounts.models import SetupLink, User, UserSession  # noqa: F401
+from .audit.models import AuditEvent  # noqa: F401
+from .recovery_plan.models import SupportContact  # noqa: F401
