@@ -23,8 +23,12 @@ def select_locale() -> str:
 
 def create_app(test_config: dict | None = None) -> Flask:
     """Create and configure the app."""
-    app = Flask(__name__, instance_path=os.environ.get("INSTANCE_PATH", str(ROOT / "instance")),
-                template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"))
+    app = Flask(
+        __name__,
+        instance_path=os.environ.get("INSTANCE_PATH", str(ROOT / "instance")),
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
     app.config.from_mapping(config.from_environment(Path(app.instance_path)))
     if test_config:
         app.config.update(test_config)
@@ -35,8 +39,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)
     limiter.init_app(app)
-    babel.init_app(app, locale_selector=select_locale,
-                   default_timezone=app.config["CLINIC_TIMEZONE"])
+    babel.init_app(
+        app, locale_selector=select_locale, default_timezone=app.config["CLINIC_TIMEZONE"]
+    )
     _init_login(app)
 
     from . import models  # noqa: F401  (every feature's tables, for migrations)
@@ -50,6 +55,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     _register_blueprints(app)
 
     from .cli import register_commands
+
     register_commands(app)
     return app
 
@@ -66,8 +72,10 @@ def _init_login(app: Flask) -> None:
     @login_manager.unauthorized_handler
     def unauthorized():
         flash(login_required_message())
-        target = url_for("accounts.login", next=request.full_path.rstrip("?")
-                         if request.method == "GET" else None)
+        target = url_for(
+            "accounts.login",
+            next=request.full_path.rstrip("?") if request.method == "GET" else None,
+        )
         response = redirect(target)
         if is_htmx():
             response.status_code = 401

@@ -21,8 +21,10 @@ def register_commands(app: Flask) -> None:
         with app.test_request_context():
             link = setup_url(issue_setup_link(user))
         click.echo(f"Created administrator {user.email}.")
-        click.echo(f"Open this link within {app.config['SETUP_LINK_HOURS']} hours to choose a "
-                   f"password (it works once):\n{link}")
+        click.echo(
+            f"Open this link within {app.config['SETUP_LINK_HOURS']} hours to choose a "
+            f"password (it works once):\n{link}"
+        )
 
     @app.cli.command("seed-demo")
     def seed_demo_command():
@@ -31,8 +33,7 @@ def register_commands(app: Flask) -> None:
             people = seed_demo()
         except NotADemoDatabase as e:
             raise click.ClickException(str(e)) from e
-        click.echo("Demo clinic ready. Sign in with any of these (password "
-                   f"{DEMO_PASSWORD}):")
+        click.echo(f"Demo clinic ready. Sign in with any of these (password {DEMO_PASSWORD}):")
         for email, user in people.items():
             click.echo(f"  {email:24} {user.role}")
 

@@ -24,8 +24,9 @@ class NotADemoDatabase(Exception):
 
 def non_demo_users() -> int:
     """Count the accounts that are not demo accounts."""
-    return db.session.scalar(select(func.count()).select_from(User)
-                             .where(User.email.not_in(DEMO_EMAILS)))
+    return db.session.scalar(
+        select(func.count()).select_from(User).where(User.email.not_in(DEMO_EMAILS))
+    )
 
 
 def _seed_accounts() -> dict[str, User]:
@@ -34,8 +35,9 @@ def _seed_accounts() -> dict[str, User]:
     for email, name, role, is_admin in DEMO_ACCOUNTS:
         user = db.session.scalar(select(User).where(User.email == email))
         if user is None:
-            user = User(email=email, name=name, role=role, is_admin=is_admin,
-                        password_hash=password_hash)
+            user = User(
+                email=email, name=name, role=role, is_admin=is_admin, password_hash=password_hash
+            )
             db.session.add(user)
         people[email] = user
     db.session.flush()

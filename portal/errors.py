@@ -23,13 +23,15 @@ def init_errors(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(e):
         logging.getLogger("portal.security").warning("csrf refused endpoint=%s", request.endpoint)
-        return _page(400, _("This form has expired"),
-                     _("Please go back, reload the page and try again."))
+        return _page(
+            400, _("This form has expired"), _("Please go back, reload the page and try again.")
+        )
 
     @app.errorhandler(400)
     def bad_request(e):
-        return _page(400, _("Something in the request was not right"),
-                     _("Please go back and try again."))
+        return _page(
+            400, _("Something in the request was not right"), _("Please go back and try again.")
+        )
 
     @app.errorhandler(403)
     def forbidden(e):
@@ -37,9 +39,11 @@ def init_errors(app: Flask) -> None:
 
     @app.errorhandler(404)
     def not_found(e):
-        return _page(404, _("Page not found"),
-                     _("We could not find that page. It may have moved, or you may not have "
-                       "access to it."))
+        return _page(
+            404,
+            _("Page not found"),
+            _("We could not find that page. It may have moved, or you may not have access to it."),
+        )
 
     @app.errorhandler(405)
     def not_allowed(e):
@@ -53,13 +57,18 @@ def init_errors(app: Flask) -> None:
     def too_many(e):
         if request.endpoint == "accounts.login":
             return throttled_login()
-        return _page(429, _("Too many tries"),
-                     _("For your safety this is paused for a few minutes. Please wait and "
-                       "try again."))
+        return _page(
+            429,
+            _("Too many tries"),
+            _("For your safety this is paused for a few minutes. Please wait and try again."),
+        )
 
     @app.errorhandler(500)
     def server_error(e):
         db.session.rollback()
         log.exception("server error endpoint=%s", request.endpoint)
-        return _page(500, _("Something went wrong on our side"),
-                     _("It is not your fault. Please try again in a minute."))
+        return _page(
+            500,
+            _("Something went wrong on our side"),
+            _("It is not your fault. Please try again in a minute."),
+        )

@@ -27,8 +27,11 @@ def file_digest(path: Path) -> str:
 def static_digests(app: Flask) -> dict[str, str]:
     """Hash every static file once at start-up, for cache-busting URLs and the worker's version."""
     root = Path(app.static_folder)
-    return {p.relative_to(root).as_posix(): file_digest(p)[:12]
-            for p in sorted(root.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(root).as_posix(): file_digest(p)[:12]
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
 
 
 def static_url(filename: str) -> str:
@@ -54,8 +57,12 @@ def init_frame(app: Flask) -> None:
 
     @app.context_processor
     def frame_context():
-        return {"static_url": static_url, "nav_items": nav_items,
-                "crisis_contacts": crisis_contacts, "get_locale": get_locale,
-                "htmx_url": current_app.config["HTMX_URL"],
-                "htmx_sri": current_app.config["HTMX_SRI"],
-                "app_name": current_app.config["APP_NAME"]}
+        return {
+            "static_url": static_url,
+            "nav_items": nav_items,
+            "crisis_contacts": crisis_contacts,
+            "get_locale": get_locale,
+            "htmx_url": current_app.config["HTMX_URL"],
+            "htmx_sri": current_app.config["HTMX_SRI"],
+            "app_name": current_app.config["APP_NAME"],
+        }

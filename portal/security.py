@@ -14,28 +14,33 @@ class SessionInterface(SecureCookieSessionInterface):
     """Mark the session cookie Secure whenever the request came over HTTPS."""
 
     def get_cookie_secure(self, app):
-        return bool(app.config["SESSION_COOKIE_SECURE"] or app.config["FORCE_HTTPS_COOKIES"]
-                    or request.is_secure)
+        return bool(
+            app.config["SESSION_COOKIE_SECURE"]
+            or app.config["FORCE_HTTPS_COOKIES"]
+            or request.is_secure
+        )
 
 
 def content_security_policy(htmx_url: str) -> str:
     """Return the CSP: no inline script or style, htmx's host allowed (it is pinned with SRI)."""
     parts = urlsplit(htmx_url)
     script_src = "'self'" + (f" {parts.scheme}://{parts.netloc}" if parts.netloc else "")
-    return "; ".join([
-        "default-src 'self'",
-        f"script-src {script_src}",
-        "style-src 'self'",
-        "img-src 'self' data:",
-        f"connect-src {script_src}",
-        "font-src 'self'",
-        "manifest-src 'self'",
-        "worker-src 'self'",
-        "object-src 'none'",
-        "base-uri 'none'",
-        "form-action 'self'",
-        "frame-ancestors 'none'",
-    ])
+    return "; ".join(
+        [
+            "default-src 'self'",
+            f"script-src {script_src}",
+            "style-src 'self'",
+            "img-src 'self' data:",
+            f"connect-src {script_src}",
+            "font-src 'self'",
+            "manifest-src 'self'",
+            "worker-src 'self'",
+            "object-src 'none'",
+            "base-uri 'none'",
+            "form-action 'self'",
+            "frame-ancestors 'none'",
+        ]
+    )
 
 
 def init_security(app: Flask) -> None:
@@ -52,7 +57,9 @@ def init_security(app: Flask) -> None:
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["Referrer-Policy"] = "no-referrer"
         response.headers["X-Frame-Options"] = "DENY"
-        response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        response.headers.setdefault(
+            "Permissions-Policy", "camera=(), microphone=(), geolocation=()"
+        )
         if request.is_secure:
             response.headers["Strict-Transport-Security"] = "max-age=63072000; includeSubDomains"
         if request.endpoint not in CACHEABLE_ENDPOINTS:

@@ -21,6 +21,7 @@ def refuse():
 
 def role_required(*roles: str):
     """Let only signed-in people with one of these roles through; others get 404."""
+
     def decorator(view):
         @wraps(view)
         @login_required
@@ -28,18 +29,22 @@ def role_required(*roles: str):
             if current_user.role not in roles:
                 refuse()
             return view(*args, **kwargs)
+
         return wrapped
+
     return decorator
 
 
 def admin_required(view):
     """Let only care-team administrators through."""
+
     @wraps(view)
     @role_required("staff")
     def wrapped(*args, **kwargs):
         if not current_user.is_admin:
             refuse()
         return view(*args, **kwargs)
+
     return wrapped
 
 

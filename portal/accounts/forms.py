@@ -19,21 +19,31 @@ class NewPassword:
 
 
 class LoginForm(FlaskForm):
-    email = EmailField(_l("Email"), validators=[DataRequired(_l("Enter your email.")),
-                                                Length(max=254)])
-    password = PasswordField(_l("Password"), validators=[DataRequired(_l("Enter your password.")),
-                                                         Length(max=MAX_LENGTH)])
+    email = EmailField(
+        _l("Email"), validators=[DataRequired(_l("Enter your email.")), Length(max=254)]
+    )
+    password = PasswordField(
+        _l("Password"),
+        validators=[DataRequired(_l("Enter your password.")), Length(max=MAX_LENGTH)],
+    )
     keep_signed_in = BooleanField(_l("Keep me signed in on this phone"))
 
 
 class SetPasswordForm(FlaskForm):
-    password = PasswordField(_l("New password"), validators=[DataRequired(_l("Choose a password.")),
-                                                             NewPassword()])
-    confirm = PasswordField(_l("Type it again"), validators=[
-        DataRequired(_l("Type the password again.")),
-        EqualTo("password", _l("The two passwords are not the same."))])
+    password = PasswordField(
+        _l("New password"), validators=[DataRequired(_l("Choose a password.")), NewPassword()]
+    )
+    confirm = PasswordField(
+        _l("Type it again"),
+        validators=[
+            DataRequired(_l("Type the password again.")),
+            EqualTo("password", _l("The two passwords are not the same.")),
+        ],
+    )
 
 
 class ChangePasswordForm(SetPasswordForm):
-    current = PasswordField(_l("Current password"), validators=[
-        DataRequired(_l("Enter your current password.")), Length(max=MAX_LENGTH)])
+    current = PasswordField(
+        _l("Current password"),
+        validators=[DataRequired(_l("Enter your current password.")), Length(max=MAX_LENGTH)],
+    )

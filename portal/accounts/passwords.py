@@ -1,4 +1,4 @@
-"""The password rules (ASVS 6.2): long enough, long allowed, no composition rules, not a common one."""
+"""The password rules (ASVS 6.2): long enough, long allowed, no composition rules, not common."""
 
 import gzip
 from functools import cache
@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 MIN_LENGTH = 8
 MAX_LENGTH = 128
 _hasher = PasswordHasher()
-# Verified against when an account does not exist, so a wrong email costs as long as a wrong password.
+# Checked when an account does not exist, so a wrong email costs as long as a wrong password.
 _DUMMY_HASH = _hasher.hash("not-a-real-password-just-for-timing")
 
 
@@ -31,8 +31,10 @@ def password_problem(password: str, email: str = "") -> str | None:
         return _l("Use at most %(n)d characters.", n=MAX_LENGTH)
     lowered = password.lower()
     if lowered in common_passwords() or (email and lowered == email.lower()):
-        return _l("This password is too common and easy to guess. Try a few words that mean "
-                  "something to you.")
+        return _l(
+            "This password is too common and easy to guess. Try a few words that mean "
+            "something to you."
+        )
     return None
 
 

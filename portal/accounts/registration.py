@@ -12,14 +12,19 @@ def email_taken(email: str) -> bool:
     return db.session.scalar(select(User.id).where(func.lower(User.email) == normal)) is not None
 
 
-def create_account(email: str, name: str, role: str, *, counselor: User | None = None,
-                   is_admin: bool = False) -> User:
+def create_account(
+    email: str, name: str, role: str, *, counselor: User | None = None, is_admin: bool = False
+) -> User:
     """Create an account with no password yet; the holder sets one through a setup link."""
     if role not in ("client", "family", "staff"):
         raise ValueError(f"unknown role {role!r}")
-    user = User(email=email.strip().lower(), name=name.strip(), role=role,
-                is_admin=is_admin and role == "staff",
-                counselor_id=counselor.id if counselor and role == "client" else None)
+    user = User(
+        email=email.strip().lower(),
+        name=name.strip(),
+        role=role,
+        is_admin=is_admin and role == "staff",
+        counselor_id=counselor.id if counselor and role == "client" else None,
+    )
     db.session.add(user)
     db.session.commit()
     return user

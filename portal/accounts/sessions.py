@@ -36,8 +36,16 @@ def start_session(user: User, keep_signed_in: bool = False) -> None:
     keep = keep_signed_in and user.is_client
     now = utcnow()
     token = secrets.token_urlsafe(32)
-    db.session.add(UserSession(token_hash=_hash(token), user_id=user.id, keep_signed_in=keep,
-                               created_at=now, last_seen_at=now, expires_at=now + lifetime(keep)))
+    db.session.add(
+        UserSession(
+            token_hash=_hash(token),
+            user_id=user.id,
+            keep_signed_in=keep,
+            created_at=now,
+            last_seen_at=now,
+            expires_at=now + lifetime(keep),
+        )
+    )
     db.session.commit()
     session.clear()
     session["sid"] = token
@@ -86,14 +94,16 @@ def end_other_sessions(user: User) -> int:
     """End every session of a user but this browser's; return how many ended."""
     current = _hash(session.get("sid", ""))
     result = db.session.execute(
-        delete(UserSession).where(UserSession.user_id == user.id,
-                                  UserSession.token_hash != current))
+        delete(UserSession).where(UserSession.user_id == user.id, UserSession.token_hash != current)
+    )
     db.session.commit()
     return result.rowcount
 
 
 def purge_expired(now=None) -> int:
     """Delete sessions past their absolute end; return how many."""
-    result = db.session.execute(delete(UserSession).where(UserSession.expires_at <= (now or utcnow())))
+    result = db.session.execute(
+        delete(UserSession).where(UserSession.expires_at <= (now or utcnow()))
+    )
     db.session.commit()
     return result.rowcount

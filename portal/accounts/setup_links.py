@@ -20,14 +20,22 @@ def _hash(token: str) -> str:
 def issue_setup_link(user: User, created_by: User | None = None) -> str:
     """Make a new setup link for a user, retiring older unused ones; return the secret token."""
     now = utcnow()
-    db.session.execute(update(SetupLink)
-                       .where(SetupLink.user_id == user.id, SetupLink.used_at.is_(None))
-                       .values(used_at=now))
+    db.session.execute(
+        update(SetupLink)
+        .where(SetupLink.user_id == user.id, SetupLink.used_at.is_(None))
+        .values(used_at=now)
+    )
     token = secrets.token_urlsafe(24)
     hours = current_app.config["SETUP_LINK_HOURS"]
-    db.session.add(SetupLink(token_hash=_hash(token), user_id=user.id,
-                             created_by_id=created_by.id if created_by else None,
-                             created_at=now, expires_at=now + timedelta(hours=hours)))
+    db.session.add(
+        SetupLink(
+            token_hash=_hash(token),
+            user_id=user.id,
+            created_by_id=created_by.id if created_by else None,
+            created_at=now,
+            expires_at=now + timedelta(hours=hours),
+        )
+    )
     db.session.commit()
     return token
 

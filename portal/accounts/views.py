@@ -47,10 +47,20 @@ def index():
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(throttle.account_limit, key_func=throttle.account_key, methods=["POST"],
-               deduct_when=throttle.failed_sign_in, scope="login-account")
-@limiter.limit(throttle.address_limit, key_func=throttle.address_key, methods=["POST"],
-               deduct_when=throttle.failed_sign_in, scope="login-address")
+@limiter.limit(
+    throttle.account_limit,
+    key_func=throttle.account_key,
+    methods=["POST"],
+    deduct_when=throttle.failed_sign_in,
+    scope="login-account",
+)
+@limiter.limit(
+    throttle.address_limit,
+    key_func=throttle.address_key,
+    methods=["POST"],
+    deduct_when=throttle.failed_sign_in,
+    scope="login-address",
+)
 def login():
     """Show the sign-in form and sign a person in."""
     if current_user.is_authenticated:
@@ -60,10 +70,15 @@ def login():
         return render("accounts/login.html", form=form, status=422 if form.is_submitted() else 200)
     email = form.email.data.strip().lower()
     user = db.session.scalar(select(User).where(func.lower(User.email) == email))
-    if user is None or not user.is_active or not check_password(user.password_hash, form.password.data):
+    if (
+        user is None
+        or not user.is_active
+        or not check_password(user.password_hash, form.password.data)
+    ):
         throttle.log_failed_sign_in(email, "bad-credentials")
-        form.password.errors.append(_("That email and password do not match. Check them and try "
-                                      "again."))
+        form.password.errors.append(
+            _("That email and password do not match. Check them and try again.")
+        )
         return render("accounts/login.html", form=form, status=401)
     start_session(user, keep_signed_in=form.keep_signed_in.data)
     return redirect(safe_next(request.args.get("next")) or home_url(user))
@@ -95,8 +110,12 @@ def setup(token):
     form = SetPasswordForm()
     form.account_email = link.user.email
     if not form.validate_on_submit():
-        return render("accounts/setup.html", form=form, user=link.user,
-                      status=422 if form.is_submitted() else 200)
+        return render(
+            "accounts/setup.html",
+            form=form,
+            user=link.user,
+            status=422 if form.is_submitted() else 200,
+        )
     if current_user.is_authenticated:
         end_session()
     user = use_link(link, form.password.data)
@@ -123,8 +142,10 @@ def change_password():
             current_user.password_hash = hash_password(form.password.data)
             db.session.commit()
             ended = end_other_sessions(current_user)
-            flash(_("Your password is changed.") + (" " + _("Other devices were signed out.")
-                                                     if ended else ""))
+            flash(
+                _("Your password is changed.")
+                + (" " + _("Other devices were signed out.") if ended else "")
+            )
             return redirect(url_for("accounts.settings"))
         form.current.errors.append(_("That is not your current password."))
     return render("accounts/settings.html", password_form=form, status=422)
@@ -133,7 +154,8 @@ def change_password():
 def login_required_message():
     """Explain why sign-in is needed: a timed-out session gets a kinder word than a bare form."""
     if g.get("session_timed_out"):
-        return _("You were signed out after a while without activity, to keep your information "
-                 "private. Please sign in again.")
+        return _(
+            "You were signed out after a while without activity, to keep your information "
+            "private. Please sign in again."
+        )
     return _("Please sign in to see this page.")
-

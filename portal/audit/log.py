@@ -12,8 +12,13 @@ def record_view(client, what: str, object_id: int | None = None, actor=None) -> 
     actor = actor or (current_user if current_user.is_authenticated else None)
     if actor is not None and actor.id == client.id:
         return None
-    event = AuditEvent(actor_id=actor.id if actor else None, client_id=client.id, action="view",
-                       what=what, object_id=object_id)
+    event = AuditEvent(
+        actor_id=actor.id if actor else None,
+        client_id=client.id,
+        action="view",
+        what=what,
+        object_id=object_id,
+    )
     db.session.add(event)
     db.session.commit()
     return event

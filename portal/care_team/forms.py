@@ -6,6 +6,7 @@ from wtforms import BooleanField, EmailField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, ValidationError
 
 from ..accounts.registration import email_taken
+from ..forms import strip
 
 
 def _unused_email(form, field):
@@ -14,12 +15,19 @@ def _unused_email(form, field):
 
 
 class _AccountForm(FlaskForm):
-    name = StringField(_l("Name"), validators=[DataRequired(_l("Enter a name.")),
-                                               Length(max=120)])
-    email = EmailField(_l("Email"), validators=[
-        DataRequired(_l("Enter an email.")),
-        Email(_l("Enter an email like name@example.org."), check_deliverability=False),
-        Length(max=254), _unused_email])
+    name = StringField(
+        _l("Name"), filters=[strip], validators=[DataRequired(_l("Enter a name.")), Length(max=120)]
+    )
+    email = EmailField(
+        _l("Email"),
+        filters=[strip],
+        validators=[
+            DataRequired(_l("Enter an email.")),
+            Email(_l("Enter an email like name@example.org."), check_deliverability=False),
+            Length(max=254),
+            _unused_email,
+        ],
+    )
 
 
 class NewClientForm(_AccountForm):

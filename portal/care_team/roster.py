@@ -9,8 +9,13 @@ from ..extensions import db
 
 def client_rows(query: str = "", limit: int = 200) -> list[User]:
     """Return clients whose name or email contains the query, by name, with their counselor."""
-    stmt = (select(User).where(User.role == "client").options(joinedload(User.counselor))
-            .order_by(User.name).limit(limit))
+    stmt = (
+        select(User)
+        .where(User.role == "client")
+        .options(joinedload(User.counselor))
+        .order_by(User.name)
+        .limit(limit)
+    )
     if query.strip():
         like = f"%{query.strip().lower()}%"
         stmt = stmt.where(or_(User.name.ilike(like), User.email.ilike(like)))

@@ -33,8 +33,12 @@ def _render_setup_link(user: User, token: str, status: int = 201):
 def dashboard():
     """List the clinic's clients, filtered by a search as you type."""
     query = request.args.get("q", "")[:100]
-    return render("care_team/dashboard.html", "care_team/_client_list.html",
-                  rows=client_rows(query), query=query)
+    return render(
+        "care_team/dashboard.html",
+        "care_team/_client_list.html",
+        rows=client_rows(query),
+        query=query,
+    )
 
 
 @bp.route("/clients/new", methods=["GET", "POST"])
@@ -46,8 +50,9 @@ def new_client():
     if request.method == "GET":
         form.counselor_id.data = current_user.id
     if not form.validate_on_submit():
-        return render("care_team/new_client.html", form=form,
-                      status=422 if form.is_submitted() else 200)
+        return render(
+            "care_team/new_client.html", form=form, status=422 if form.is_submitted() else 200
+        )
     counselor = db.session.get(User, form.counselor_id.data)
     client = create_account(form.email.data, form.name.data, "client", counselor=counselor)
     return _render_setup_link(client, issue_setup_link(client, created_by=current_user))
@@ -83,8 +88,9 @@ def new_staff():
     """Create a care-team account and show its one-time setup link."""
     form = NewStaffForm()
     if not form.validate_on_submit():
-        return render("care_team/new_staff.html", form=form,
-                      status=422 if form.is_submitted() else 200)
+        return render(
+            "care_team/new_staff.html", form=form, status=422 if form.is_submitted() else 200
+        )
     member = create_account(form.email.data, form.name.data, "staff", is_admin=form.is_admin.data)
     return _render_setup_link(member, issue_setup_link(member, created_by=current_user))
 

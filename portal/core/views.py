@@ -39,11 +39,13 @@ def worker_version() -> str:
 @bp.get("/service_worker.js")
 def service_worker():
     """Serve the service worker from the root, so its scope is the whole app."""
-    settings = {"version": worker_version(),
-                "shell": [static_url(f) for f in SHELL_FILES],
-                "pages": [url_for("help.crisis"), url_for("help.offline")],
-                "offlinePage": url_for("help.offline"),
-                "htmx": current_app.config["HTMX_URL"]}
+    settings = {
+        "version": worker_version(),
+        "shell": [static_url(f) for f in SHELL_FILES],
+        "pages": [url_for("help.crisis"), url_for("help.offline")],
+        "offlinePage": url_for("help.offline"),
+        "htmx": current_app.config["HTMX_URL"],
+    }
     body = f"const PORTAL = {json.dumps(settings)};\n" + SERVICE_WORKER.read_text()
     response = Response(body, mimetype="text/javascript")
     response.headers["Cache-Control"] = "no-cache"
@@ -54,9 +56,17 @@ def service_worker():
 def manifest():
     """Describe the installed app, with a name that says nothing about treatment."""
     name = current_app.config["APP_NAME"]
-    data = {"id": "/", "name": name, "short_name": name[:12], "start_url": url_for("accounts.index"),
-            "scope": "/", "display": "standalone", "background_color": "#ffffff",
-            "theme_color": "#1f5f8b", "description": _("Your schedule and reminders.")}
+    data = {
+        "id": "/",
+        "name": name,
+        "short_name": name[:12],
+        "start_url": url_for("accounts.index"),
+        "scope": "/",
+        "display": "standalone",
+        "background_color": "#ffffff",
+        "theme_color": "#1f5f8b",
+        "description": _("Your schedule and reminders."),
+    }
     response = Response(json.dumps(data), mimetype="application/manifest+json")
     response.headers["Cache-Control"] = "no-cache"
     return response

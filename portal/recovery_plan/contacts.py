@@ -11,9 +11,13 @@ MAX_CONTACTS = 10
 
 def contacts_of(client) -> list[SupportContact]:
     """Return a client's support contacts in the order they chose."""
-    return list(db.session.scalars(select(SupportContact)
-                                   .where(SupportContact.client_id == client.id)
-                                   .order_by(SupportContact.position, SupportContact.id)))
+    return list(
+        db.session.scalars(
+            select(SupportContact)
+            .where(SupportContact.client_id == client.id)
+            .order_by(SupportContact.position, SupportContact.id)
+        )
+    )
 
 
 def phone_problem(phone: str):
@@ -29,11 +33,18 @@ def phone_problem(phone: str):
 
 def add_contact(client, name: str, relationship: str, phone: str) -> SupportContact:
     """Add a support contact at the end of a client's list."""
-    count = db.session.scalar(select(func.count()).select_from(SupportContact)
-                              .where(SupportContact.client_id == client.id))
-    contact = SupportContact(client_id=client.id, name=name.strip(),
-                             relationship_=relationship.strip(), phone=phone.strip(),
-                             position=count)
+    count = db.session.scalar(
+        select(func.count())
+        .select_from(SupportContact)
+        .where(SupportContact.client_id == client.id)
+    )
+    contact = SupportContact(
+        client_id=client.id,
+        name=name.strip(),
+        relationship_=relationship.strip(),
+        phone=phone.strip(),
+        position=count,
+    )
     db.session.add(contact)
     db.session.commit()
     return contact

@@ -10,6 +10,7 @@ from wtforms.validators import DataRequired, Length, ValidationError
 
 from ..accounts.access import refuse, role_required
 from ..extensions import db
+from ..forms import strip
 from ..htmx import render
 from .contacts import MAX_CONTACTS, add_contact, contacts_of, phone_problem
 from .models import SupportContact
@@ -24,11 +25,17 @@ def _dialable(form, field):
 
 
 class ContactForm(FlaskForm):
-    name = StringField(_l("Name"), validators=[DataRequired(_l("Enter a name.")),
-                                               Length(max=80)])
-    relationship = StringField(_l("Who they are to you (optional)"), validators=[Length(max=80)])
-    phone = TelField(_l("Phone"), validators=[DataRequired(_l("Enter a phone number.")),
-                                              Length(max=32), _dialable])
+    name = StringField(
+        _l("Name"), filters=[strip], validators=[DataRequired(_l("Enter a name.")), Length(max=80)]
+    )
+    relationship = StringField(
+        _l("Who they are to you (optional)"), filters=[strip], validators=[Length(max=80)]
+    )
+    phone = TelField(
+        _l("Phone"),
+        filters=[strip],
+        validators=[DataRequired(_l("Enter a phone number.")), Length(max=32), _dialable],
+    )
 
 
 def get_contact_or_404(contact_id: int) -> SupportContact:
@@ -52,8 +59,12 @@ def contacts():
             add_contact(current_user, form.name.data, form.relationship.data, form.phone.data)
             flash(_("Contact added."))
             return redirect(url_for("recovery_plan.contacts"))
-    return render("recovery_plan/contacts.html", form=form, contacts=existing,
-                  status=422 if form.is_submitted() else 200)
+    return render(
+        "recovery_plan/contacts.html",
+        form=form,
+        contacts=existing,
+        status=422 if form.is_submitted() else 200,
+    )
 
 
 @bp.post("/support-contacts/<int:contact_id>/delete")

@@ -18,5 +18,9 @@ bp = Blueprint("today", __name__)
 def index():
     """Show the client's day."""
     now = datetime.now(clinic_zone())
-    return render("today/index.html", now=now, first_name=current_user.name.split()[0],
-                  has_contacts=bool(contacts_of(current_user)))
+    return render(
+        "today/index.html",
+        now=now,
+        first_name=current_user.name.split()[0],
+        has_contacts=bool(contacts_of(current_user)),
+    )

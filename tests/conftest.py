@@ -1,0 +1,164 @@
+"""Fixtures: the app on a real database (SQLite always, PostgreSQL too), the HTTP client, sign-in.
+
+Every test that uses `app` runs once on SQLite and once on PostgreSQL. PostgreSQL needs
+TEST_DATABASE_URL; without it those runs skip with the reason, except in CI, where they fail.
+"""
+
+import os
+import re
+from types import SimpleNamespace
+
+import pytest
+from sqlalchemy import text
+
+from portal import create_app
+from portal.accounts.models import User
+from portal.accounts.passwords import hash_password
+from portal.extensions import db
+
+PASSWORD = "correct horse battery"
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
+IN_CI = os.environ.get("CI", "").lower() == "true"
+_schemas_ready: set[str] = set()
+# Argon2 is slow on purpose; hashing the shared test password once keeps the suite quick.
+_PASSWORD_HASH = hash_password(PASSWORD)
+
+
+def pytest_configure(config):
+    if IN_CI and not TEST_DATABASE_URL:
+        raise pytest.UsageError(
+            "CI=true but TEST_DATABASE_URL is not set: the PostgreSQL tests must run in CI."
+        )
+
+
+def postgres_url() -> str:
+    """Return the PostgreSQL URL with the psycopg 3 driver named."""
+    url = TEST_DATABASE_URL
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def database_url(request, tmp_path_factory):
+    """Name the database a test runs on; each test runs on both."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+    if not TEST_DATABASE_URL:
+        pytest.skip(
+            "PostgreSQL run skipped: set TEST_DATABASE_URL, e.g. "
+            "postgresql://postgres@127.0.0.1:5432/test"
+        )
+    return postgres_url()
+
+
+def _empty_all_tables() -> None:
+    tables = list(reversed(db.metadata.sorted_tables))
+    if db.engine.dialect.name == "postgresql":
+        names = ", ".join(t.name for t in tables)
+        db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    else:
+        for table in tables:
+            db.session.execute(table.delete())
+    db.session.commit()
+
+
+@pytest.fixture
+def app(database_url, tmp_path):
+    """Create the app on a database that is empty at the start of every test."""
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test-secret",
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "RATELIMIT_STORAGE_URI": "memory://",
+            "PUBLIC_URL": "https://portal.example.org",
+        }
+    )
+    with app.app_context():
+        if database_url not in _schemas_ready:
+            db.drop_all()
+            db.create_all()
+            _schemas_ready.add(database_url)
+        _empty_all_tables()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        _empty_all_tables()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+def csrf_token(client, path: str = "/help") -> str:
+    """Read the CSRF token that every page carries for htmx."""
+    html = client.get(path).get_data(as_text=True)
+    return re.search(r'"X-CSRFToken": "([^"]+)"', html).group(1)
+
+
+def post(client, url: str, data: dict | None = None, **kwargs):
+    """POST a form the way a browser would: with the page's CSRF token."""
+    data = dict(data or {})
+    data.setdefault("csrf_token", csrf_token(client))
+    return client.post(url, data=data, **kwargs)
+
+
+def make_user(
+    app,
+    role: str = "client",
+    email: str | None = None,
+    *,
+    name: str = "Test Person",
+    password: str | None = PASSWORD,
+    admin: bool = False,
+    counselor_id=None,
+):
+    """Create an account straight in the database and return a plain snapshot of it."""
+    with app.app_context():
+        count = db.session.query(User).count()
+        user = User(
+            email=email or f"{role}{count + 1}@example.test",
+            name=name,
+            role=role,
+            is_admin=admin,
+            password_hash=_hash_of(password),
+            counselor_id=counselor_id,
+        )
+        db.session.add(user)
+        db.session.commit()
+        return SimpleNamespace(id=user.id, email=user.email, role=role, name=name)
+
+
+def _hash_of(password: str | None) -> str | None:
+    if password is None:
+        return None
+    return _PASSWORD_HASH if password == PASSWORD else hash_password(password)
+
+
+def sign_in(client, email: str, password: str = PASSWORD, keep: bool = False):
+    data = {"email": email, "password": password}
+    if keep:
+        data["keep_signed_in"] = "y"
+    return post(client, "/login", data, follow_redirects=False)
+
+
+@pytest.fixture
+def login_as(app, client):
+    """Create a person of a role and sign the test client in as them."""
+
+    def login(role: str, **kwargs):
+        user = make_user(app, "staff" if role == "admin" else role, admin=role == "admin", **kwargs)
+        response = sign_in(client, user.email)
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return user
+
+    return login
