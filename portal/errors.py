@@ -11,6 +11,10 @@ from .extensions import db
 from .htmx import render
 
 log = logging.getLogger("portal.errors")
+PLAIN_500 = (
+    "Something went wrong on our side. It is not your fault. Please try again in a "
+    "minute.\nIf you need help right now: call or text 988, or call 1-800-662-4357.\n"
+)
 
 
 def _page(status: int, title: str, message: str):

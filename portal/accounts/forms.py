@@ -1,10 +1,10 @@
 """Forms for signing in, setting and changing passwords."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
+from ..forms import Form
 from .passwords import MAX_LENGTH, password_problem
 
 
@@ -18,7 +18,7 @@ class NewPassword:
             raise ValidationError(str(problem))
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     email = EmailField(
         _l("Email"), validators=[DataRequired(_l("Enter your email.")), Length(max=254)]
     )
@@ -29,7 +29,7 @@ class LoginForm(FlaskForm):
     keep_signed_in = BooleanField(_l("Keep me signed in on this phone"))
 
 
-class SetPasswordForm(FlaskForm):
+class SetPasswordForm(Form):
     password = PasswordField(
         _l("New password"), validators=[DataRequired(_l("Choose a password.")), NewPassword()]
     )

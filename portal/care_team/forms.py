@@ -1,12 +1,11 @@
 """Forms the care team fills in to create accounts."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, ValidationError
 
 from ..accounts.registration import email_taken
-from ..forms import strip
+from ..forms import Form, strip
 
 
 def _unused_email(form, field):
@@ -14,7 +13,7 @@ def _unused_email(form, field):
         raise ValidationError(_l("An account with this email already exists."))
 
 
-class _AccountForm(FlaskForm):
+class _AccountForm(Form):
     name = StringField(
         _l("Name"), filters=[strip], validators=[DataRequired(_l("Enter a name.")), Length(max=120)]
     )

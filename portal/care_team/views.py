@@ -15,6 +15,7 @@ from ..accounts.registration import create_account
 from ..accounts.setup_links import issue_setup_link, setup_url
 from ..audit.log import record_view
 from ..extensions import db
+from ..forms import clean_query
 from ..htmx import render
 from .forms import NewClientForm, NewStaffForm
 from .roster import client_rows, staff_members
@@ -32,7 +33,7 @@ def _render_setup_link(user: User, token: str, status: int = 201):
 @role_required("staff")
 def dashboard():
     """List the clinic's clients, filtered by a search as you type."""
-    query = request.args.get("q", "")[:100]
+    query = clean_query(request.args.get("q"))
     return render(
         "care_team/dashboard.html",
         "care_team/_client_list.html",

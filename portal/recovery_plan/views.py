@@ -4,13 +4,12 @@ from flask import Blueprint, flash, redirect, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from wtforms import StringField, TelField
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from ..accounts.access import refuse, role_required
 from ..extensions import db
-from ..forms import strip
+from ..forms import Form, strip
 from ..htmx import render
 from .contacts import MAX_CONTACTS, add_contact, contacts_of, phone_problem
 from .models import SupportContact
@@ -24,7 +23,7 @@ def _dialable(form, field):
         raise ValidationError(str(problem))
 
 
-class ContactForm(FlaskForm):
+class ContactForm(Form):
     name = StringField(
         _l("Name"), filters=[strip], validators=[DataRequired(_l("Enter a name.")), Length(max=80)]
     )

@@ -1,0 +1,118 @@
+"""Who gets in where: every route of the app, walked as every kind of person.
+
+The matrix must name every route and method the app has; a new route without a row fails
+`test_the_matrix_covers_every_route`, so access is decided on purpose, never by accident.
+"""
+
+import pytest
+
+from tests.conftest import csrf_token
+from tests.routes import ROLES, all_rules, sign_in_as, url_for_rule
+
+A, L, N = "allowed", "sent to sign in", "404"
+
+EVERYONE = dict.fromkeys(ROLES, A)
+SIGNED_IN = {**dict.fromkeys(ROLES, A), "anonymous": L}
+CLIENTS = {"anonymous": L, "client": A, "other_client": A, "family": N, "staff": N, "admin": N}
+OWNER = {**CLIENTS, "other_client": N}
+FAMILY = {"anonymous": L, "client": N, "other_client": N, "family": A, "staff": N, "admin": N}
+STAFF = {"anonymous": L, "client": N, "other_client": N, "family": N, "staff": A, "admin": A}
+ADMIN = {**STAFF, "staff": N}
+
+MATRIX = {
+    ("accounts.index", "GET"): {**SIGNED_IN, "anonymous": L},
+    ("accounts.login", "GET"): EVERYONE,
+    ("accounts.login", "POST"): EVERYONE,
+    # Signing out always ends on the sign-in page, whoever asks.
+    ("accounts.logout", "POST"): dict.fromkeys(ROLES, L),
+    ("accounts.setup", "GET"): EVERYONE,
+    ("accounts.setup", "POST"): EVERYONE,
+    ("accounts.settings", "GET"): SIGNED_IN,
+    ("accounts.change_password", "POST"): SIGNED_IN,
+    ("care.dashboard", "GET"): STAFF,
+    ("care.new_client", "GET"): STAFF,
+    ("care.new_client", "POST"): STAFF,
+    ("care.client", "GET"): STAFF,
+    ("care.new_setup_link", "POST"): STAFF,
+    ("care.staff", "GET"): ADMIN,
+    ("care.new_staff", "GET"): ADMIN,
+    ("care.new_staff", "POST"): ADMIN,
+    ("care.new_staff_setup_link", "POST"): ADMIN,
+    ("core.healthz", "GET"): EVERYONE,
+    ("core.service_worker", "GET"): EVERYONE,
+    ("core.manifest", "GET"): EVERYONE,
+    ("core.more", "GET"): CLIENTS,
+    ("family.home", "GET"): FAMILY,
+    ("help.crisis", "GET"): EVERYONE,
+    ("help.offline", "GET"): EVERYONE,
+    ("recovery_plan.contacts", "GET"): CLIENTS,
+    ("recovery_plan.contacts", "POST"): CLIENTS,
+    ("recovery_plan.delete_contact", "POST"): OWNER,
+    ("today.index", "GET"): CLIENTS,
+}
+
+
+def outcome(response) -> str:
+    """Sort a response into allowed, sent to sign in, or refused as not found."""
+    if response.status_code in (301, 302, 303) and response.location.startswith("/login"):
+        return L
+    if response.status_code == 404:
+        return N
+    assert response.status_code < 500, response.get_data(as_text=True)[:500]
+    return A
+
+
+def test_the_matrix_covers_every_route(app):
+    routes = {(r.endpoint, m) for r in all_rules(app) for m in r.methods - {"HEAD", "OPTIONS"}}
+    assert routes == set(MATRIX)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_each_person_gets_exactly_what_the_matrix_says(app, client, role):
+    people = sign_in_as(app, client, role)
+    seen = {}
+    for rule in all_rules(app):
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            url = url_for_rule(app, rule, people)
+            if method == "GET":
+                response = client.get(url)
+            else:
+                response = client.open(url, method=method, data={"csrf_token": csrf_token(client)})
+            seen[(rule.endpoint, method)] = outcome(response)
+            if rule.endpoint == "accounts.logout":
+                people = sign_in_as(app, client, role)  # walk the rest still signed in
+    expected = {key: MATRIX[key][role] for key in seen}
+    assert seen == expected
+
+
+@pytest.mark.parametrize(
+    ("role", "path"),
+    [
+        ("staff", "/care/clients/999999"),
+        ("staff", "/care/clients/{staff}"),  # a care-team member is not a client
+        ("staff", "/care/clients/{family}"),
+        ("admin", "/care/clients/{admin}"),
+    ],
+)
+def test_ids_of_the_wrong_kind_or_missing_are_404(app, client, role, path):
+    people = sign_in_as(app, client, role)
+    url = path.format(staff=people.staff.id, family=people.family.id, admin=people.admin.id)
+    assert client.get(url).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("role", "path"),
+    [
+        ("admin", "/care/staff/{client}/setup-link"),
+        ("admin", "/care/staff/999999/setup-link"),
+        ("staff", "/care/clients/{family}/setup-link"),
+        ("client", "/support-contacts/{other_contact}/delete"),
+        ("client", "/support-contacts/999999/delete"),
+    ],
+)
+def test_posts_to_ids_of_the_wrong_kind_or_someone_elses_are_404(app, client, role, path):
+    people = sign_in_as(app, client, role)
+    url = path.format(client=people.client.id, family=people.family.id,
+                      other_contact=people.other_contact_id)
+    response = client.post(url, data={"csrf_token": csrf_token(client)})
+    assert response.status_code == 404

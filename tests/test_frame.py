@@ -1,0 +1,145 @@
+"""The page frame: the help panel everywhere, navigation, the worker and the manifest."""
+
+import json
+import re
+
+import pytest
+
+from portal.core.views import worker_version
+from tests.routes import ROLES, all_rules, sign_in_as, url_for_rule
+
+TREATMENT_WORDS = re.compile(
+    r"treatment|\bIOP\b|therapy|relapse|recovery|sober|alcohol|drug|substance|rehab|addiction",
+    re.IGNORECASE)
+
+
+def html_pages(app, client, people):
+    """Yield (url, html) of every GET page this person can open."""
+    for rule in all_rules(app):
+        if "GET" not in rule.methods:
+            continue
+        url = url_for_rule(app, rule, people)
+        response = client.get(url, follow_redirects=True)
+        if response.mimetype == "text/html":
+            yield url, response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_get_help_now_is_on_every_page_with_the_crisis_lines(app, client, role):
+    people = sign_in_as(app, client, role)
+    pages = list(html_pages(app, client, people))
+    assert len(pages) >= 5
+    for url, html in pages:
+        assert "data-crisis-open" in html, url
+        assert 'id="crisis-dialog"' in html, url
+        assert 'href="tel:988"' in html and 'href="sms:988"' in html, url
+        assert 'href="tel:18006624357"' in html, url
+
+
+def test_the_help_panel_lists_the_clients_own_support_contacts(app, client):
+    people = sign_in_as(app, client, "client")
+    html = client.get("/today").get_data(as_text=True)
+    panel = html.split('id="crisis-dialog"')[1]
+    assert 'href="tel:5550101111"' in panel
+    assert "5550102222" not in html  # the other client's contact
+    assert people.client.id
+
+
+def test_every_signed_in_page_has_a_visible_sign_out(app, client):
+    people = sign_in_as(app, client, "client")
+    for url, html in html_pages(app, client, people):
+        assert 'action="/logout"' in html, url
+
+
+def test_client_navigation_only_links_pages_that_exist(app, client):
+    sign_in_as(app, client, "client")
+    html = client.get("/today").get_data(as_text=True)
+    nav = html.split('class="bottom-nav"')[1].split("</nav>")[0]
+    hrefs = re.findall(r'href="([^"]+)"', nav)
+    assert hrefs[0] == "/today" and hrefs[-1] == "/more"
+    for href in hrefs:
+        assert client.get(href).status_code == 200
+
+
+def test_staff_and_family_get_no_client_navigation(app, client):
+    sign_in_as(app, client, "staff")
+    assert 'class="bottom-nav"' not in client.get("/care/").get_data(as_text=True)
+
+
+def test_the_manifest_has_a_neutral_name(app, client):
+    data = json.loads(client.get("/manifest.webmanifest").get_data(as_text=True))
+    assert data["name"] == "Portal" and data["display"] == "standalone"
+    assert not TREATMENT_WORDS.search(json.dumps(data))
+
+
+def test_the_clinic_can_choose_its_app_name(app, client):
+    app.config["APP_NAME"] = "Northside"
+    data = client.get("/manifest.webmanifest").get_json(force=True)
+    assert data["name"] == "Northside"
+
+
+def test_the_worker_is_served_from_the_root_with_its_settings(app, client):
+    response = client.get("/service_worker.js")
+    assert response.mimetype == "text/javascript"
+    assert response.headers["Cache-Control"] == "no-cache"
+    body = response.get_data(as_text=True)
+    settings = json.loads(body.split("const PORTAL = ")[1].split(";\n")[0])
+    assert settings["pages"] == ["/help", "/offline"]
+    assert all(url.startswith("/static/") and "?v=" in url for url in settings["shell"])
+    for url in settings["shell"]:
+        assert client.get(url).status_code == 200
+    assert settings["htmx"].startswith("https://unpkg.com/htmx.org@2.0.11/")
+
+
+def test_the_worker_version_follows_the_static_files(app, client):
+    with app.app_context():
+        before = worker_version()
+        app.extensions["static_digests"]["css/app.css"] = "changed"
+        assert worker_version() != before
+
+
+def test_static_urls_carry_a_content_hash(app, client):
+    html = client.get("/login").get_data(as_text=True)
+    assert re.search(r'href="/static/css/app.css\?v=[0-9a-f]{12}"', html)
+
+
+def test_htmx_can_be_self_hosted_by_a_setting(database_url):
+    from portal import create_app
+
+    app = create_app({"TESTING": True, "SECRET_KEY": "t", "SQLALCHEMY_DATABASE_URI": database_url,
+                      "HTMX_URL": "/static/vendor/htmx.min.js"})
+    response = app.test_client().get("/login")
+    assert 'src="/static/vendor/htmx.min.js"' in response.get_data(as_text=True)
+    assert "script-src 'self';" in response.headers["Content-Security-Policy"]
+
+
+def test_health_check(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200 and response.get_json() == {"status": "ok"}
+
+
+@pytest.mark.parametrize(("path", "status", "text"), [
+    ("/no-such-page", 404, "Page not found"),
+    ("/logout", 405, "That did not work"),
+])
+def test_error_pages_are_in_the_frame(client, path, status, text):
+    response = client.get(path)
+    assert response.status_code == status
+    html = response.get_data(as_text=True)
+    assert text in html and 'id="crisis-dialog"' in html
+
+
+def test_errors_answer_json_to_scripts(client):
+    response = client.get("/no-such-page", headers={"Accept": "application/json"})
+    assert response.status_code == 404 and response.get_json()["error"] == "Page not found"
+
+
+def test_a_server_error_is_a_kind_page_in_the_frame(app):
+    @app.get("/boom-for-test")
+    def boom():
+        raise RuntimeError("boom")
+
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    response = app.test_client().get("/boom-for-test")
+    assert response.status_code == 500
+    assert "not your fault" in response.get_data(as_text=True)
