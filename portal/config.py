@@ -53,6 +53,8 @@ def from_environment(instance_path: Path) -> dict:
         "LOGIN_ADDRESS_LIMIT": os.environ.get("LOGIN_ADDRESS_LIMIT", "200 per minute"),
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_STRATEGY": "moving-window",
+        # If Redis is briefly away, count in memory rather than lock everyone out of sign-in.
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
         "RATELIMIT_HEADERS_ENABLED": True,
         "TRUSTED_PROXIES": _int("TRUSTED_PROXIES", 0),
         "FORCE_HTTPS_COOKIES": os.environ.get("FORCE_HTTPS_COOKIES", "") == "1",

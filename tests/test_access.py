@@ -112,7 +112,8 @@ def test_ids_of_the_wrong_kind_or_missing_are_404(app, client, role, path):
 )
 def test_posts_to_ids_of_the_wrong_kind_or_someone_elses_are_404(app, client, role, path):
     people = sign_in_as(app, client, role)
-    url = path.format(client=people.client.id, family=people.family.id,
-                      other_contact=people.other_contact_id)
+    url = path.format(
+        client=people.client.id, family=people.family.id, other_contact=people.other_contact_id
+    )
     response = client.post(url, data={"csrf_token": csrf_token(client)})
     assert response.status_code == 404

@@ -16,8 +16,9 @@ def count(app, model) -> int:
 def test_bad_input_for_a_new_client_is_explained_and_nothing_is_stored(app, client, login_as):
     staff = login_as("staff")
     before = count(app, User)
-    response = post(client, "/care/clients/new",
-                    {"name": "", "email": "not-an-email", "counselor_id": staff.id})
+    response = post(
+        client, "/care/clients/new", {"name": "", "email": "not-an-email", "counselor_id": staff.id}
+    )
     assert response.status_code == 422
     html = response.get_data(as_text=True)
     assert 'id="name-error"' in html and "Enter a name." in html
@@ -29,24 +30,33 @@ def test_bad_input_for_a_new_client_is_explained_and_nothing_is_stored(app, clie
 def test_an_email_in_use_is_refused_in_any_letter_case(app, client, login_as):
     staff = login_as("staff")
     make_user(app, "client", email="taken@example.org")
-    response = post(client, "/care/clients/new",
-                    {"name": "Someone", "email": "Taken@Example.org", "counselor_id": staff.id})
+    response = post(
+        client,
+        "/care/clients/new",
+        {"name": "Someone", "email": "Taken@Example.org", "counselor_id": staff.id},
+    )
     assert response.status_code == 422
     assert "already exists" in response.get_data(as_text=True)
 
 
 def test_an_unknown_counselor_is_refused(app, client, login_as):
     login_as("staff")
-    response = post(client, "/care/clients/new",
-                    {"name": "Someone", "email": "someone@example.org", "counselor_id": 999999})
+    response = post(
+        client,
+        "/care/clients/new",
+        {"name": "Someone", "email": "someone@example.org", "counselor_id": 999999},
+    )
     assert response.status_code == 422
 
 
 def test_a_client_cannot_be_given_a_client_as_counselor(app, client, login_as):
     login_as("staff")
     other = make_user(app, "client")
-    response = post(client, "/care/clients/new",
-                    {"name": "Someone", "email": "someone@example.org", "counselor_id": other.id})
+    response = post(
+        client,
+        "/care/clients/new",
+        {"name": "Someone", "email": "someone@example.org", "counselor_id": other.id},
+    )
     assert response.status_code == 422
 
 
@@ -57,7 +67,11 @@ def test_viewing_a_client_is_written_to_the_audit_log(app, client, login_as):
     with app.app_context():
         event = db.session.scalar(select(AuditEvent))
         assert (event.actor_id, event.client_id, event.action, event.what) == (
-            staff.id, person.id, "view", "client.account")
+            staff.id,
+            person.id,
+            "view",
+            "client.account",
+        )
 
 
 def test_a_client_seeing_their_own_pages_is_not_a_disclosure(app, client, login_as):
@@ -82,8 +96,9 @@ def test_client_search_answers_htmx_with_just_the_list(app, client, login_as):
 
 def test_only_admins_add_care_team_members(app, client, login_as):
     login_as("admin")
-    response = post(client, "/care/staff/new", {"name": "New Counselor",
-                                                "email": "newc@example.org"})
+    response = post(
+        client, "/care/staff/new", {"name": "New Counselor", "email": "newc@example.org"}
+    )
     assert response.status_code == 201
     with app.app_context():
         member = db.session.scalar(select(User).where(User.email == "newc@example.org"))

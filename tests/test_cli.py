@@ -15,8 +15,10 @@ from tests.conftest import make_user, post, sign_in
 
 def counts(app):
     with app.app_context():
-        return (db.session.scalar(select(func.count()).select_from(User)),
-                db.session.scalar(select(func.count()).select_from(SupportContact)))
+        return (
+            db.session.scalar(select(func.count()).select_from(User)),
+            db.session.scalar(select(func.count()).select_from(SupportContact)),
+        )
 
 
 def test_seed_demo_makes_the_demo_clinic_and_is_idempotent(app, runner):
@@ -32,8 +34,12 @@ def test_seed_demo_makes_the_demo_clinic_and_is_idempotent(app, runner):
 
 def test_every_demo_account_signs_in_to_its_home(app, runner):
     runner.invoke(args=["seed-demo"])
-    homes = {"counselor@example.org": "/care/", "client@example.org": "/today",
-             "client2@example.org": "/today", "family@example.org": "/family/"}
+    homes = {
+        "counselor@example.org": "/care/",
+        "client@example.org": "/today",
+        "client2@example.org": "/today",
+        "family@example.org": "/family/",
+    }
     for email, home in homes.items():
         response = sign_in(app.test_client(), email, DEMO_PASSWORD)
         assert response.location == home, email
@@ -52,8 +58,9 @@ def test_create_admin_prints_a_setup_link_that_works(app, runner):
     assert result.exit_code == 0, result.output
     link = re.search(r"https://portal.example.org(/setup/\S+)", result.output).group(1)
     client = app.test_client()
-    response = post(client, link, {"password": "our clinic's own words",
-                                   "confirm": "our clinic's own words"})
+    response = post(
+        client, link, {"password": "our clinic's own words", "confirm": "our clinic's own words"}
+    )
     assert response.location == "/care/"
     assert client.get("/care/staff").status_code == 200  # an administrator
     again = runner.invoke(args=["create-admin", "boss@clinic.example"])

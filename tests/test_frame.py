@@ -10,7 +10,8 @@ from tests.routes import ROLES, all_rules, sign_in_as, url_for_rule
 
 TREATMENT_WORDS = re.compile(
     r"treatment|\bIOP\b|therapy|relapse|recovery|sober|alcohol|drug|substance|rehab|addiction",
-    re.IGNORECASE)
+    re.IGNORECASE,
+)
 
 
 def html_pages(app, client, people):
@@ -106,8 +107,14 @@ def test_static_urls_carry_a_content_hash(app, client):
 def test_htmx_can_be_self_hosted_by_a_setting(database_url):
     from portal import create_app
 
-    app = create_app({"TESTING": True, "SECRET_KEY": "t", "SQLALCHEMY_DATABASE_URI": database_url,
-                      "HTMX_URL": "/static/vendor/htmx.min.js"})
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "t",
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "HTMX_URL": "/static/vendor/htmx.min.js",
+        }
+    )
     response = app.test_client().get("/login")
     assert 'src="/static/vendor/htmx.min.js"' in response.get_data(as_text=True)
     assert "script-src 'self';" in response.headers["Content-Security-Policy"]
@@ -118,10 +125,13 @@ def test_health_check(client):
     assert response.status_code == 200 and response.get_json() == {"status": "ok"}
 
 
-@pytest.mark.parametrize(("path", "status", "text"), [
-    ("/no-such-page", 404, "Page not found"),
-    ("/logout", 405, "That did not work"),
-])
+@pytest.mark.parametrize(
+    ("path", "status", "text"),
+    [
+        ("/no-such-page", 404, "Page not found"),
+        ("/logout", 405, "That did not work"),
+    ],
+)
 def test_error_pages_are_in_the_frame(client, path, status, text):
     response = client.get(path)
     assert response.status_code == status

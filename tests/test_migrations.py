@@ -40,8 +40,15 @@ def fresh_database_url(request, tmp_path):
 
 def flask_command(database_url: str, *args: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": "migration-test"}
-    return subprocess.run([sys.executable, "-m", "flask", "--app", "portal", *args], cwd=ROOT,
-                          env=env, capture_output=True, text=True, timeout=120, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "portal", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
 
 
 def test_db_upgrade_builds_exactly_the_models_schema_and_downgrades(fresh_database_url):

@@ -11,19 +11,48 @@ from portal.extensions import db
 from portal.recovery_plan.models import SupportContact
 from tests.conftest import csrf_token, make_user, sign_in
 
-PROPERTY_SETTINGS = settings(max_examples=60, deadline=None,
-                             suppress_health_check=[HealthCheck.function_scoped_fixture])
+PROPERTY_SETTINGS = settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 
 odd_text = st.one_of(
     st.text(max_size=300),
     st.text(alphabet=string.printable, max_size=40),
-    st.sampled_from(["", " ", "\x00", "a\x00b", "<script>alert(1)</script>", "' OR 1=1 --",
-                     "🙂" * 30, "x" * 5000, "％００", "\u202e", "+1 (555) 010-1234"]),
+    st.sampled_from(
+        [
+            "",
+            " ",
+            "\x00",
+            "a\x00b",
+            "<script>alert(1)</script>",
+            "' OR 1=1 --",
+            "🙂" * 30,
+            "x" * 5000,
+            "％００",
+            "\u202e",
+            "+1 (555) 010-1234",
+        ]
+    ),
 )
 form_data = st.dictionaries(
-    st.sampled_from(["name", "email", "phone", "relationship", "password", "confirm", "current",
-                     "counselor_id", "is_admin", "keep_signed_in", "extra"]),
-    odd_text, max_size=8)
+    st.sampled_from(
+        [
+            "name",
+            "email",
+            "phone",
+            "relationship",
+            "password",
+            "confirm",
+            "current",
+            "counselor_id",
+            "is_admin",
+            "keep_signed_in",
+            "extra",
+        ]
+    ),
+    odd_text,
+    max_size=8,
+)
 
 
 def _count(app, model, **where):
