@@ -3,7 +3,7 @@
 import hashlib
 from pathlib import Path
 
-from flask import Flask, current_app, url_for
+from flask import Flask, current_app, session, url_for
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -52,6 +52,13 @@ def crisis_contacts() -> list:
     return []
 
 
+def idle_minutes() -> int:
+    """Return the idle timeout the page should enforce on screen, or 0 when none applies."""
+    if not current_user.is_authenticated or session.get("_permanent"):
+        return 0
+    return current_app.config["SESSION_IDLE_MINUTES"]
+
+
 def init_frame(app: Flask) -> None:
     app.extensions["static_digests"] = static_digests(app)
 
@@ -62,6 +69,7 @@ def init_frame(app: Flask) -> None:
             "nav_items": nav_items,
             "crisis_contacts": crisis_contacts,
             "get_locale": get_locale,
+            "idle_minutes": idle_minutes,
             "htmx_url": current_app.config["HTMX_URL"],
             "htmx_sri": current_app.config["HTMX_SRI"],
             "app_name": current_app.config["APP_NAME"],

@@ -153,3 +153,14 @@ def test_a_server_error_is_a_kind_page_in_the_frame(app):
     response = app.test_client().get("/boom-for-test")
     assert response.status_code == 500
     assert "not your fault" in response.get_data(as_text=True)
+
+
+def test_pages_carry_the_idle_timeout_unless_kept_signed_in(app, client):
+    from tests.conftest import make_user, sign_in
+
+    user = make_user(app, "client")
+    sign_in(client, user.email)
+    assert 'data-idle-minutes="30"' in client.get("/today").get_data(as_text=True)
+    kept = app.test_client()
+    sign_in(kept, user.email, keep=True)
+    assert "data-idle-minutes" not in kept.get("/today").get_data(as_text=True)

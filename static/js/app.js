@@ -11,6 +11,21 @@
     dialog.showModal();
   });
 
+  // Automatic logoff on screen too: after the idle timeout, reload, and the server (which has
+  // ended the session) shows the sign-in page instead of what was left open on the phone.
+  var idle = parseInt(document.body.dataset.idleMinutes || "0", 10);
+  if (idle > 0) {
+    var timer;
+    var restart = function () {
+      clearTimeout(timer);
+      timer = setTimeout(function () { window.location.reload(); }, idle * 60 * 1000 + 5000);
+    };
+    ["click", "keydown", "touchstart", "scroll"].forEach(function (name) {
+      document.addEventListener(name, restart, { passive: true });
+    });
+    restart();
+  }
+
   var script = document.currentScript;
   if ("serviceWorker" in navigator && script && script.dataset.worker) {
     window.addEventListener("load", function () {
