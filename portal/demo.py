@@ -1,11 +1,15 @@
 """The demo clinic: a few accounts and their data, loaded by `flask --app portal seed-demo`."""
 
+from datetime import datetime
+
 from sqlalchemy import func, select
 
 from .accounts.models import User
 from .accounts.passwords import hash_password
 from .extensions import db
 from .recovery_plan.contacts import add_contact, contacts_of
+from .schedule.demo import seed_schedule
+from .timeutil import utcnow
 
 DEMO_PASSWORD = "demo-password-2026"  # noqa: S105  (published in the README on purpose)
 DEMO_ACCOUNTS = [
@@ -54,10 +58,11 @@ def _seed_support_contacts(client: User) -> None:
     add_contact(client, "Mom", "Mother", "+1 555 010 4455")
 
 
-def seed_demo() -> dict[str, User]:
+def seed_demo(now: datetime | None = None) -> dict[str, User]:
     """Load the demo clinic; running it again changes nothing."""
     if non_demo_users():
         raise NotADemoDatabase("This database holds accounts that are not demo accounts.")
     people = _seed_accounts()
     _seed_support_contacts(people["client@example.org"])
+    seed_schedule(people, now or utcnow())
     return people

@@ -13,7 +13,7 @@ from .recovery_plan.contacts import contacts_of
 # The client's bottom navigation; an entry appears once its feature's endpoint exists.
 CLIENT_NAV = [
     ("today.index", _l("Today"), "home"),
-    ("schedule.calendar", _l("Calendar"), "calendar"),
+    ("schedule.calendar_page", _l("Calendar"), "calendar"),
     ("checkins.today", _l("Check-in"), "check"),
     ("homework.index", _l("Homework"), "book"),
     ("core.more", _l("More"), "more"),

@@ -3,3 +3,13 @@
 from .accounts.models import SetupLink, User, UserSession  # noqa: F401
 from .audit.models import AuditEvent  # noqa: F401
 from .recovery_plan.models import SupportContact  # noqa: F401
+from .schedule.models import (  # noqa: F401
+    AbsenceNotice,
+    Attendance,
+    CalendarFeed,
+    Enrollment,
+    Group,
+    OccurrenceChange,
+    SeriesFamilyMember,
+    SessionSeries,
+)

@@ -1,5 +1,6 @@
 """Walk every route of the app as each kind of person: the basis of the access tests."""
 
+from datetime import time, timedelta
 from types import SimpleNamespace
 
 from flask import Flask
@@ -7,6 +8,9 @@ from flask import Flask
 from portal.accounts.models import User
 from portal.extensions import db
 from portal.recovery_plan.contacts import add_contact
+from portal.schedule.models import AbsenceNotice, Enrollment, Group, SessionSeries
+from portal.schedule.occurrences import expand
+from portal.timeutil import clinic_zone, utcnow
 from tests.conftest import make_user, sign_in
 
 ROLES = ["anonymous", "client", "other_client", "family", "staff", "admin"]
@@ -30,6 +34,7 @@ def make_people(app: Flask) -> SimpleNamespace:
         admin=make_user(app, "staff", name="Ada Admin", admin=True),
     )
     with app.app_context():
+        _make_schedule(people)
         people.contact_id = add_contact(
             db.session.get(User, people.client.id), "Sponsor", "", "555 010 1111"
         ).id
@@ -37,6 +42,45 @@ def make_people(app: Flask) -> SimpleNamespace:
             db.session.get(User, people.other_client.id), "Friend", "", "555 010 2222"
         ).id
     return people
+
+
+def _make_schedule(people: SimpleNamespace) -> None:
+    """Put the first client (only) in a group with a weekly session, and leave a notice."""
+    zone = clinic_zone()
+    now = utcnow()
+    group = Group(name="Tuesday group")
+    db.session.add(group)
+    db.session.flush()
+    db.session.add(
+        Enrollment(
+            client_id=people.client.id,
+            group_id=group.id,
+            start_date=now.date() - timedelta(days=14),
+        )
+    )
+    series = SessionSeries(
+        kind="group",
+        group_id=group.id,
+        timezone=str(zone),
+        start_date=now.date() - timedelta(days=14),
+        start_time=time(18),
+        duration_minutes=120,
+        weekdays="0,1,2,3,4,5,6",
+        place="Clinic",
+    )
+    db.session.add(series)
+    db.session.commit()
+    upcoming = expand([series], now + timedelta(days=1), now + timedelta(days=2), zone)[0]
+    notice = AbsenceNotice(
+        person_id=people.client.id,
+        series_id=series.id,
+        occurrence_start=upcoming.original_start,
+        kind="cant_make_it",
+    )
+    db.session.add(notice)
+    db.session.commit()
+    people.group_id, people.series_id, people.key = group.id, series.id, upcoming.key
+    people.notice_id = notice.id
 
 
 def sign_in_as(app: Flask, client, role: str) -> SimpleNamespace:
@@ -57,6 +101,10 @@ def _arguments(people: SimpleNamespace) -> dict:
         "contact_id": people.contact_id,
         "staff_id": people.staff.id,
         "token": "no-such-token",
+        "series_id": people.series_id,
+        "key": people.key,
+        "group_id": people.group_id,
+        "notice_id": people.notice_id,
     }
 
 

@@ -18,6 +18,7 @@ OWNER = {**CLIENTS, "other_client": N}
 FAMILY = {"anonymous": L, "client": N, "other_client": N, "family": A, "staff": N, "admin": N}
 STAFF = {"anonymous": L, "client": N, "other_client": N, "family": N, "staff": A, "admin": A}
 ADMIN = {**STAFF, "staff": N}
+FEED_OWNERS = {**SIGNED_IN, "staff": N, "admin": N}
 
 MATRIX = {
     ("accounts.index", "GET"): {**SIGNED_IN, "anonymous": L},
@@ -49,6 +50,35 @@ MATRIX = {
     ("recovery_plan.contacts", "POST"): CLIENTS,
     ("recovery_plan.delete_contact", "POST"): OWNER,
     ("today.index", "GET"): CLIENTS,
+    ("schedule.calendar_page", "GET"): CLIENTS,
+    ("schedule.occurrence", "GET"): OWNER,
+    ("schedule.notice", "POST"): OWNER,
+    ("schedule.progress", "GET"): CLIENTS,
+    # A wrong feed token is 404 for everyone; the feed's own tests use real tokens.
+    ("schedule.feed", "GET"): dict.fromkeys(ROLES, N),
+    ("schedule.new_feed", "POST"): FEED_OWNERS,
+    ("schedule.feed_titles", "POST"): FEED_OWNERS,
+    ("schedule_care.sessions", "GET"): STAFF,
+    ("schedule_care.groups", "GET"): STAFF,
+    ("schedule_care.groups", "POST"): STAFF,
+    ("schedule_care.group", "GET"): STAFF,
+    ("schedule_care.new_group_series", "GET"): STAFF,
+    ("schedule_care.new_group_series", "POST"): STAFF,
+    ("schedule_care.new_client_series", "GET"): STAFF,
+    ("schedule_care.new_client_series", "POST"): STAFF,
+    ("schedule_care.edit_series", "GET"): STAFF,
+    ("schedule_care.edit_series", "POST"): STAFF,
+    ("schedule_care.enrollment", "GET"): STAFF,
+    ("schedule_care.enrollment", "POST"): STAFF,
+    ("schedule_care.client_progress", "GET"): STAFF,
+    ("schedule_care.occurrence", "GET"): STAFF,
+    ("schedule_care.cancel", "POST"): STAFF,
+    ("schedule_care.restore", "POST"): STAFF,
+    ("schedule_care.move", "POST"): STAFF,
+    ("schedule_care.attendance", "GET"): STAFF,
+    ("schedule_care.attendance", "POST"): STAFF,
+    ("schedule_care.notices", "GET"): STAFF,
+    ("schedule_care.notice_seen", "POST"): STAFF,
 }
 
 

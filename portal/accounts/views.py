@@ -2,7 +2,7 @@
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, g, redirect, request, url_for
+from flask import Blueprint, current_app, flash, g, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
@@ -124,11 +124,23 @@ def setup(token):
     return redirect(home_url(user))
 
 
+def add_settings_section(app, template: str, context) -> None:
+    """Let a feature show its own section on the settings page (template, context function)."""
+    app.extensions.setdefault("settings_sections", []).append((template, context))
+
+
+def _settings_sections() -> list[tuple[str, dict]]:
+    sections = current_app.extensions.get("settings_sections", [])
+    return [(template, context()) for template, context in sections]
+
+
 @bp.get("/settings")
 @login_required
 def settings():
     """Show the signed-in person's settings."""
-    return render("accounts/settings.html", password_form=ChangePasswordForm())
+    return render(
+        "accounts/settings.html", password_form=ChangePasswordForm(), sections=_settings_sections()
+    )
 
 
 @bp.post("/settings/password")
@@ -148,7 +160,9 @@ def change_password():
             )
             return redirect(url_for("accounts.settings"))
         form.current.errors.append(_("That is not your current password."))
-    return render("accounts/settings.html", password_form=form, status=422)
+    return render(
+        "accounts/settings.html", password_form=form, sections=_settings_sections(), status=422
+    )
 
 
 def login_required_message():

@@ -17,6 +17,7 @@ from ..audit.log import record_view
 from ..extensions import db
 from ..forms import clean_query
 from ..htmx import render
+from ..schedule.booking import unseen_notices
 from .forms import NewClientForm, NewStaffForm
 from .roster import client_rows, staff_members
 
@@ -39,6 +40,7 @@ def dashboard():
         "care_team/_client_list.html",
         rows=client_rows(query),
         query=query,
+        notices=unseen_notices(),
     )
 
 

@@ -1,14 +1,13 @@
 """The client's home page: what matters today."""
 
-from datetime import datetime
-
 from flask import Blueprint
 from flask_login import current_user
 
 from ..accounts.access import role_required
 from ..htmx import render
 from ..recovery_plan.contacts import contacts_of
-from ..timeutil import clinic_zone
+from ..schedule.calendar import today_view
+from ..timeutil import clinic_zone, utcnow
 
 bp = Blueprint("today", __name__)
 
@@ -16,11 +15,13 @@ bp = Blueprint("today", __name__)
 @bp.get("/today")
 @role_required("client")
 def index():
-    """Show the client's day."""
-    now = datetime.now(clinic_zone())
+    """Show the client's day: the next session large, then the rest of today and tomorrow."""
+    zone = clinic_zone()
+    now = utcnow().astimezone(zone)
     return render(
         "today/index.html",
         now=now,
         first_name=current_user.name.split()[0],
         has_contacts=bool(contacts_of(current_user)),
+        **today_view(current_user, now, zone),
     )

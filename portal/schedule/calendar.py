@@ -1,0 +1,101 @@
+"""Arranging a person's occurrences into the views they read: today, agenda, week, month."""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from flask_babel import format_timedelta, ngettext
+from flask_babel import gettext as _
+
+from .occurrences import Occurrence, occurrences_for
+
+LOOKAHEAD_DAYS = 14
+
+
+@dataclass
+class Day:
+    date: date
+    occurrences: list[Occurrence] = field(default_factory=list)
+    in_month: bool = True
+
+
+def _midnight(day: date, zone) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=zone)
+
+
+def _by_day(occurrences: list[Occurrence], first: date, days: int) -> list[Day]:
+    result = [Day(first + timedelta(days=i)) for i in range(days)]
+    for o in occurrences:
+        index = (o.start.date() - first).days
+        if 0 <= index < days:
+            result[index].occurrences.append(o)
+    return result
+
+
+def how_soon(start: datetime, now: datetime) -> str:
+    """Say how soon a session starts in everyday words: "in 40 minutes", "Tomorrow", "In 3 days"."""
+    if start <= now:
+        return _("Happening now")
+    days = (start.date() - now.date()).days
+    if days == 0:
+        return _(
+            "Today, %(when)s",
+            when=format_timedelta(
+                start - now, granularity="minute", threshold=1.5, add_direction=True
+            ),
+        )
+    if days == 1:
+        return _("Tomorrow")
+    return ngettext("In %(num)d day", "In %(num)d days", days)
+
+
+def today_view(person, now: datetime, zone) -> dict:
+    """Return the next session, the rest of today and tomorrow, from one expansion."""
+    today = now.astimezone(zone).date()
+    items = occurrences_for(
+        person, now, _midnight(today, zone) + timedelta(days=LOOKAHEAD_DAYS), zone
+    )
+    upcoming = [o for o in items if not o.cancelled]
+    nxt = upcoming[0] if upcoming else None
+    tomorrow = today + timedelta(days=1)
+    return {
+        "next": nxt,
+        "later_today": [o for o in items if o is not nxt and o.start.date() == today],
+        "tomorrow": [o for o in items if o is not nxt and o.start.date() == tomorrow],
+    }
+
+
+def agenda(person, now: datetime, zone, weeks: int = 4) -> list[Day]:
+    """Return the coming weeks, day by day, leaving out empty days."""
+    today = now.astimezone(zone).date()
+    items = occurrences_for(
+        person, _midnight(today, zone), _midnight(today + timedelta(weeks=weeks), zone), zone
+    )
+    return [d for d in _by_day(items, today, weeks * 7) if d.occurrences]
+
+
+def week_of(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def week(person, day: date, zone) -> list[Day]:
+    """Return Monday to Sunday of the week holding a day."""
+    first = week_of(day)
+    items = occurrences_for(
+        person, _midnight(first, zone), _midnight(first + timedelta(days=7), zone), zone
+    )
+    return _by_day(items, first, 7)
+
+
+def month(person, day: date, zone) -> list[list[Day]]:
+    """Return the weeks (Monday first) that cover the month of a day."""
+    first_of_month = day.replace(day=1)
+    first = week_of(first_of_month)
+    next_month = (first_of_month + timedelta(days=32)).replace(day=1)
+    days = ((week_of(next_month - timedelta(days=1)) + timedelta(days=7)) - first).days
+    items = occurrences_for(
+        person, _midnight(first, zone), _midnight(first + timedelta(days=days), zone), zone
+    )
+    grid = _by_day(items, first, days)
+    for d in grid:
+        d.in_month = d.date.month == first_of_month.month
+    return [grid[i : i + 7] for i in range(0, days, 7)]

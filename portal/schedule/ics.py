@@ -1,0 +1,62 @@
+"""The personal calendar feed (RFC 5545), neutral by default: "Appointment" and the place."""
+
+from datetime import datetime, timedelta
+
+from flask_babel import gettext as _
+from icalendar import Calendar, Event
+
+from .occurrences import Occurrence
+
+PAST_DAYS = 30
+FUTURE_DAYS = 180
+
+
+def feed_window(now: datetime) -> tuple[datetime, datetime]:
+    """Return the span a feed covers: a month back (for attendance) and six months ahead."""
+    return now - timedelta(days=PAST_DAYS), now + timedelta(days=FUTURE_DAYS)
+
+
+def event_title(occurrence: Occurrence, full_titles: bool) -> str:
+    """Return what a phone's calendar shows: nothing about treatment unless the person chose it."""
+    if not full_titles:
+        return _("Appointment")
+    return occurrence.series.title or occurrence.kind_label
+
+
+def event_location(occurrence: Occurrence) -> str:
+    series = occurrence.series
+    parts = [p for p in (series.place, series.room) if p]
+    if not parts and series.telehealth_url:
+        parts = [_("Video call")]
+    return ", ".join(parts)
+
+
+def build_feed(
+    occurrences: list[Occurrence], host: str, full_titles: bool, now: datetime, extra_events=()
+) -> bytes:
+    """Return the iCalendar text of a person's occurrences; UIDs stay the same per occurrence."""
+    cal = Calendar()
+    cal.add("prodid", "-//Portal//Calendar feed//EN")
+    cal.add("version", "2.0")
+    cal.add("x-wr-calname", _("My appointments"))
+    cal.add("x-published-ttl", "PT1H")
+    for o in occurrences:
+        event = Event()
+        event.add("uid", f"{o.series.id}-{o.key}@{host}")
+        event.add("summary", event_title(o, full_titles))
+        event.add("dtstart", o.start)
+        event.add("dtend", o.end)
+        event.add("dtstamp", now)
+        event.add("sequence", o.sequence)
+        location = event_location(o)
+        if location:
+            event.add("location", location)
+        if o.series.telehealth_url:
+            event.add("url", o.series.telehealth_url)
+        if o.cancelled:
+            event.add("status", "CANCELLED")
+        cal.add_component(event)
+    for event in extra_events:
+        cal.add_component(event)
+    cal.add_missing_timezones()
+    return cal.to_ical()

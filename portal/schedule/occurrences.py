@@ -1,0 +1,189 @@
+"""Occurrences: series expanded into dated sessions, with the changes and attendance applied."""
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import joinedload
+
+from ..extensions import db
+from .models import (
+    AbsenceNotice,
+    Attendance,
+    Enrollment,
+    OccurrenceChange,
+    SessionSeries,
+)
+from .recurrence import is_natural_start, natural_starts
+
+KEY_FORMAT = "%Y%m%dT%H%M%SZ"
+
+
+@dataclass
+class Occurrence:
+    """One dated session of a series, as it will happen (or happened)."""
+
+    series: SessionSeries
+    original_start: datetime  # UTC: the occurrence's identity, even after a move
+    start: datetime
+    end: datetime
+    cancelled: bool = False
+    moved: bool = False
+    sequence: int = 0
+    note: str = ""
+    attendance: Attendance | None = None
+    notice: AbsenceNotice | None = None
+
+    @property
+    def key(self) -> str:
+        return occurrence_key(self.original_start)
+
+    @property
+    def kind_label(self) -> str:
+        return self.series.kind_label
+
+    def has_ended(self, now: datetime) -> bool:
+        return self.end <= now
+
+    def in_progress(self, now: datetime) -> bool:
+        return self.start <= now < self.end
+
+
+def occurrence_key(moment: datetime) -> str:
+    """Name an occurrence by its original start in UTC, e.g. 20261123T230000Z."""
+    return moment.astimezone(UTC).strftime(KEY_FORMAT)
+
+
+def parse_key(key: str) -> datetime | None:
+    """Read an occurrence key back, or None if it is not one."""
+    try:
+        return datetime.strptime(key, KEY_FORMAT).replace(tzinfo=UTC)
+    except ValueError:
+        return None
+
+
+def series_for(person) -> list[SessionSeries]:
+    """Return every series a person takes part in: their group's, their own, family ones."""
+    stmt = select(SessionSeries).options(joinedload(SessionSeries.facilitator))
+    if person.is_client:
+        group = (
+            select(Enrollment.group_id).where(Enrollment.client_id == person.id).scalar_subquery()
+        )
+        stmt = stmt.where(
+            or_(
+                SessionSeries.client_id == person.id,
+                and_(SessionSeries.group_id.is_not(None), SessionSeries.group_id == group),
+            )
+        )
+    else:
+        # Family members see family sessions only under a client's written consent (42 CFR
+        # Part 2); until consent records exist, a family member is shown nothing.
+        return []
+    return list(db.session.scalars(stmt).unique())
+
+
+def _changes(series_ids: list[int], start: datetime, end: datetime) -> dict:
+    """Load the changes that touch a window: by original start near it or a move into it."""
+    if not series_ids:
+        return {}
+    margin = timedelta(days=1)
+    rows = db.session.scalars(
+        select(OccurrenceChange).where(
+            OccurrenceChange.series_id.in_(series_ids),
+            or_(
+                OccurrenceChange.original_start.between(start - margin, end + margin),
+                and_(OccurrenceChange.new_start < end, OccurrenceChange.new_end > start),
+            ),
+        )
+    )
+    return {(c.series_id, c.original_start): c for c in rows}
+
+
+def _apply(series, original_start, change, zone) -> Occurrence:
+    start = original_start.astimezone(zone)
+    occurrence = Occurrence(
+        series,
+        original_start.astimezone(UTC),
+        start,
+        start + timedelta(minutes=series.duration_minutes),
+    )
+    if change is not None:
+        occurrence.cancelled = change.cancelled
+        occurrence.sequence = change.sequence
+        occurrence.note = change.note
+        if change.new_start is not None and not change.cancelled:
+            occurrence.moved = True
+            occurrence.start = change.new_start.astimezone(zone)
+            occurrence.end = change.new_end.astimezone(zone)
+    return occurrence
+
+
+def expand(series_list, start: datetime, end: datetime, zone) -> list[Occurrence]:
+    """Return the occurrences of several series that overlap [start, end), sorted by start."""
+    by_id = {s.id: s for s in series_list}
+    changes = _changes(list(by_id), start, end)
+    found: dict = {}
+    for series in series_list:
+        for natural in natural_starts(series, start, end):
+            key = (series.id, natural.astimezone(UTC))
+            found[key] = _apply(series, natural, changes.get(key), zone)
+    for key, change in changes.items():
+        if key not in found and change.new_start is not None and not change.cancelled:
+            series = by_id[key[0]]
+            if is_natural_start(series, change.original_start):
+                found[key] = _apply(series, change.original_start, change, zone)
+    return sorted(
+        (o for o in found.values() if o.start < end and o.end > start),
+        key=lambda o: (o.start, o.series.id),
+    )
+
+
+def attach_person_records(occurrences: list[Occurrence], person) -> list[Occurrence]:
+    """Fill in a person's attendance and notices for these occurrences, in two queries."""
+    if not occurrences:
+        return occurrences
+    ids = {o.series.id for o in occurrences}
+    low = min(o.original_start for o in occurrences)
+    high = max(o.original_start for o in occurrences)
+    attendance = {
+        (a.series_id, a.occurrence_start): a
+        for a in db.session.scalars(
+            select(Attendance).where(
+                Attendance.client_id == person.id,
+                Attendance.series_id.in_(ids),
+                Attendance.occurrence_start.between(low, high),
+            )
+        )
+    }
+    notices = {
+        (n.series_id, n.occurrence_start): n
+        for n in db.session.scalars(
+            select(AbsenceNotice).where(
+                AbsenceNotice.person_id == person.id,
+                AbsenceNotice.series_id.in_(ids),
+                AbsenceNotice.occurrence_start.between(low, high),
+            )
+        )
+    }
+    for o in occurrences:
+        o.attendance = attendance.get((o.series.id, o.original_start))
+        o.notice = notices.get((o.series.id, o.original_start))
+    return occurrences
+
+
+def occurrences_for(person, start: datetime, end: datetime, zone) -> list[Occurrence]:
+    """Return a person's occurrences in a window with their own attendance and notices."""
+    return attach_person_records(expand(series_for(person), start, end, zone), person)
+
+
+def find_occurrence(series: SessionSeries, original_start: datetime, zone) -> Occurrence | None:
+    """Return the occurrence of a series with this original start, if the series has one."""
+    if not is_natural_start(series, original_start):
+        return None
+    change = db.session.scalar(
+        select(OccurrenceChange).where(
+            OccurrenceChange.series_id == series.id,
+            OccurrenceChange.original_start == original_start,
+        )
+    )
+    return _apply(series, original_start, change, zone)

@@ -1,0 +1,64 @@
+"""Recurrence by RFC 5545 with python-dateutil: wall-clock times in a zone, so 6 pm stays 6 pm."""
+
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from dateutil.rrule import FR, MO, SA, SU, TH, TU, WE, WEEKLY, rrule
+
+WEEKDAYS = (MO, TU, WE, TH, FR, SA, SU)
+
+
+def weekly_rule(
+    dtstart: datetime,
+    weekdays: list[int] | None = None,
+    interval: int = 1,
+    until: datetime | None = None,
+    count: int | None = None,
+    wkst: int = 0,
+) -> rrule:
+    """Return a FREQ=WEEKLY rule; UNTIL is inclusive and never combined with COUNT (RFC 5545)."""
+    if until is not None and count is not None:
+        raise ValueError("UNTIL and COUNT must not both be given")
+    byweekday = [WEEKDAYS[d] for d in weekdays] if weekdays else None
+    return rrule(
+        WEEKLY,
+        dtstart=dtstart,
+        interval=interval,
+        until=until,
+        count=count,
+        byweekday=byweekday,
+        wkst=WEEKDAYS[wkst],
+    )
+
+
+def series_dtstart(series) -> datetime:
+    """Return a series' first start as an aware local datetime in its own zone."""
+    return datetime.combine(series.start_date, series.start_time, tzinfo=ZoneInfo(series.timezone))
+
+
+def series_rule(series) -> rrule:
+    """Return a series' rule: one date for a one-off, else weekly on its days until its end."""
+    dtstart = series_dtstart(series)
+    if not series.is_recurring:
+        return weekly_rule(dtstart, count=1)
+    until = None
+    if series.until_date is not None:
+        # The last day is inclusive: anything starting on that local day still happens.
+        until = datetime.combine(series.until_date, time(23, 59, 59), tzinfo=dtstart.tzinfo)
+    return weekly_rule(dtstart, series.weekday_numbers, series.interval_weeks or 1, until=until)
+
+
+def natural_starts(series, start: datetime, end: datetime) -> list[datetime]:
+    """Return the scheduled starts of a series whose session overlaps [start, end)."""
+    duration = timedelta(minutes=series.duration_minutes)
+    starts = series_rule(series).between(start - duration, end, inc=True)
+    return [s for s in starts if s < end and s + duration > start]
+
+
+def is_natural_start(series, moment: datetime) -> bool:
+    """Tell whether a series is scheduled to start at exactly this moment."""
+    local = moment.astimezone(ZoneInfo(series.timezone))
+    found = series_rule(series).between(
+        local - timedelta(seconds=1), local + timedelta(seconds=1), inc=True
+    )
+    return any(s == local for s in found)

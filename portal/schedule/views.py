@@ -1,0 +1,191 @@
+"""The client's calendar, a session's page, "I can't make it", progress, and the feed."""
+
+from datetime import date, datetime, timedelta
+
+from flask import Blueprint, Response, flash, redirect, request, url_for
+from flask_babel import format_date, format_time
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ..accounts.access import refuse, role_required
+from ..accounts.models import User
+from ..extensions import db
+from ..htmx import render
+from ..timeutil import clinic_zone, utcnow
+from . import calendar
+from .access import get_occurrence_or_404, host
+from .calendar import how_soon
+from .forms import NoticeForm
+from .ics import build_feed, feed_window
+from .models import ATTENDANCE
+from .occurrences import attach_person_records, occurrence_key, occurrences_for
+from .progress import progress_for
+from .rules import feed_by_token, feed_of, notice_problem, renew_feed, send_notice
+
+bp = Blueprint("schedule", __name__)
+VIEWS = ("agenda", "week", "month")
+
+
+def _day_arg(now: datetime) -> date:
+    try:
+        return date.fromisoformat(request.args.get("date", ""))
+    except ValueError:
+        return now.date()
+
+
+@bp.get("/calendar")
+@role_required("client")
+def calendar_page():
+    """Show the person's sessions as an agenda (default), a week or a month."""
+    zone = clinic_zone()
+    now = utcnow().astimezone(zone)
+    view = request.args.get("view") if request.args.get("view") in VIEWS else "agenda"
+    day = _day_arg(now)
+    context = {"view": view, "now": now, "day": day}
+    if view == "agenda":
+        context["days"] = calendar.agenda(current_user, now, zone)
+    elif view == "week":
+        context["days"] = calendar.week(current_user, day, zone)
+    else:
+        context["weeks"] = calendar.month(current_user, day, zone)
+    return render("schedule/calendar.html", **context)
+
+
+@bp.get("/calendar/<int:series_id>/<key>")
+@role_required("client")
+def occurrence(series_id, key):
+    """Show one session: what, when, where, attendance, and "I can't make it"."""
+    item = get_occurrence_or_404(series_id, key)
+    (item,) = _with_records(item)
+    return render("schedule/occurrence.html", item=item, form=NoticeForm(), now=utcnow())
+
+
+def _with_records(item):
+    return attach_person_records([item], current_user)
+
+
+@bp.post("/calendar/<int:series_id>/<key>/notice")
+@role_required("client")
+def notice(series_id, key):
+    """Tell the care team "I can't make it" or "running late"; answers the notice fragment."""
+    (item,) = _with_records(get_occurrence_or_404(series_id, key))
+    form = NoticeForm()
+    if form.validate_on_submit():
+        problem = notice_problem(item, form.kind.data, utcnow())
+        if problem is None:
+            item.notice = send_notice(current_user, item, form.kind.data, form.reason.data)
+            if not request.headers.get("HX-Request"):
+                flash(_("Sent. Your care team can see it now."))
+                return redirect(url_for("schedule.occurrence", series_id=series_id, key=key))
+            return render(
+                "schedule/occurrence.html",
+                "schedule/_notice.html",
+                item=item,
+                form=NoticeForm(formdata=None),
+                now=utcnow(),
+            )
+        form.kind.errors = [*list(form.kind.errors), str(problem)]
+    return render(
+        "schedule/occurrence.html",
+        "schedule/_notice.html",
+        item=item,
+        form=form,
+        now=utcnow(),
+        status=422,
+    )
+
+
+@bp.get("/progress")
+@role_required("client")
+def progress():
+    """Show program week, this week's hours, attendance and absences."""
+    zone = clinic_zone()
+    return render("schedule/progress.html", progress=progress_for(current_user, utcnow(), zone))
+
+
+@bp.get("/feeds/<token>.ics")
+def feed(token):
+    """Serve a person's calendar feed; the unguessable token is the only key."""
+    record = feed_by_token(token)
+    if record is None or not record.user.is_active:
+        refuse()
+    now = utcnow()
+    start, end = feed_window(now)
+    person = db.session.get(User, record.user_id)
+    items = occurrences_for(person, start, end, clinic_zone())
+    body = build_feed(items, host(), record.full_titles, now)
+    response = Response(body, mimetype="text/calendar")
+    response.headers["Content-Disposition"] = "inline; filename=calendar.ics"
+    return response
+
+
+@bp.post("/settings/calendar-feed/new")
+@role_required("client", "family")
+def new_feed():
+    """Make a feed address, or a new one: calendars using the old one stop getting updates."""
+    had_one = feed_of(current_user) is not None
+    renew_feed(current_user)
+    flash(
+        _("You have a new calendar address. The old one no longer works.")
+        if had_one
+        else _("Your calendar address is ready.")
+    )
+    return redirect(url_for("accounts.settings") + "#calendar-feed")
+
+
+@bp.post("/settings/calendar-feed/titles")
+@role_required("client", "family")
+def feed_titles():
+    """Choose between neutral titles ("Appointment") and full titles in the feed."""
+    record = feed_of(current_user) or renew_feed(current_user)
+    record.full_titles = request.form.get("full_titles") == "1"
+    db.session.commit()
+    flash(_("Saved."))
+    return redirect(url_for("accounts.settings") + "#calendar-feed")
+
+
+def series_summary(series) -> str:
+    """Describe a series in a few words, e.g. "Mon, Wed, Thu at 6:00 PM for 180 min"."""
+    start = datetime.combine(series.start_date, series.start_time)
+    when = format_time(start, "short", rebase=False)
+    if not series.is_recurring:
+        return _(
+            "%(date)s at %(time)s for %(n)d min",
+            date=format_date(series.start_date),
+            time=when,
+            n=series.duration_minutes,
+        )
+    days = ", ".join(
+        format_date(
+            series.start_date + timedelta(days=(d - series.start_date.weekday()) % 7), "EEE"
+        )
+        for d in series.weekday_numbers
+    )
+    text = _("%(days)s at %(time)s for %(n)d min", days=days, time=when, n=series.duration_minutes)
+    if series.interval_weeks == 2:
+        text += " " + _("(every other week)")
+    if series.until_date:
+        text += " " + _("until %(date)s", date=format_date(series.until_date))
+    return text
+
+
+@bp.app_context_processor
+def schedule_helpers():
+    return {
+        "series_summary": series_summary,
+        "timedelta": timedelta,
+        "how_soon": how_soon,
+        "attendance_labels": ATTENDANCE,
+        "occurrence_key": occurrence_key,
+    }
+
+
+def feed_settings_context() -> dict:
+    """Give the settings page what it needs to show the calendar feed section."""
+    if not (current_user.is_client or current_user.is_family):
+        return {}
+    record = feed_of(current_user)
+    if record is None:
+        return {"feed": None}
+    url = url_for("schedule.feed", token=record.token, _external=True)
+    return {"feed": record, "feed_url": url, "webcal_url": "webcal://" + url.split("://", 1)[1]}

@@ -1,0 +1,84 @@
+"""Pages run a number of SQL queries that does not grow with the length of a client's history."""
+
+from contextlib import contextmanager
+from datetime import timedelta
+
+from sqlalchemy import event
+
+from portal.extensions import db
+from portal.schedule.models import AbsenceNotice
+from portal.schedule.occurrences import expand
+from portal.schedule.rules import cancel_occurrence, record_attendance
+from portal.timeutil import clinic_zone, utcnow
+from tests.conftest import sign_in
+from tests.test_schedule import build_clinic, person, series
+
+PAGES = ["/today", "/calendar", "/calendar?view=week", "/calendar?view=month", "/progress"]
+
+
+@contextmanager
+def counting(app):
+    with app.app_context():
+        engine = db.engine
+    statements = []
+
+    def count(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+
+
+def with_history(app, days: int):
+    with app.app_context():
+        start = utcnow().astimezone(clinic_zone()).date() - timedelta(days=days)
+    clinic = build_clinic(app, start=start)
+    with app.app_context():
+        zone, now = clinic_zone(), utcnow()
+        staff = person(clinic.staff.id)
+        items = expand(
+            [series(clinic.group_series_id), series(clinic.individual_id)],
+            now - timedelta(days=days),
+            now,
+            zone,
+        )
+        for i, o in enumerate(o for o in items if o.end <= now):
+            record_attendance(o, {clinic.member.id: "attended" if i % 9 else "excused"}, staff)
+            if i % 20 == 0:
+                db.session.add(
+                    AbsenceNotice(
+                        person_id=clinic.member.id,
+                        series_id=o.series.id,
+                        occurrence_start=o.original_start,
+                        kind="cant_make_it",
+                    )
+                )
+            if i % 40 == 0:
+                cancel_occurrence(o, staff)
+        db.session.commit()
+        return clinic, len(items)
+
+
+def queries_per_page(app, clinic) -> dict[str, int]:
+    client = app.test_client()
+    sign_in(client, clinic.member.email)
+    counts = {}
+    for page in PAGES:
+        client.get(page)  # warm: the session row's touch is not part of the page
+        with counting(app) as statements:
+            assert client.get(page).status_code == 200
+        counts[page] = len(statements)
+    return counts
+
+
+def test_queries_do_not_grow_with_history(app):
+    short, short_count = with_history(app, 7)
+    long, long_count = with_history(app, 730)
+    assert long_count > 400 and short_count < 10
+    short_queries = queries_per_page(app, short)
+    long_queries = queries_per_page(app, long)
+    assert short_queries == long_queries
+    assert max(long_queries.values()) <= 8, long_queries
