@@ -1,12 +1,14 @@
 """Recurrence against RFC 5545 section 3.8.5.3's weekly examples, and across daylight saving."""
 
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from portal.schedule.recurrence import natural_starts, series_rule, weekly_rule
+from portal.schedule.recurrence import is_natural_start, natural_starts, series_rule, weekly_rule
 
 NY = ZoneInfo("America/New_York")
 
@@ -166,3 +168,38 @@ def test_a_session_in_progress_overlaps_the_window():
     assert natural_starts(series, monday, monday.replace(hour=20)) == [
         datetime(2026, 11, 23, 18, tzinfo=NY)
     ]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    start=st.dates(min_value=date(2020, 1, 1), max_value=date(2027, 12, 31)),
+    weekdays=st.sets(st.integers(0, 6), min_size=1),
+    interval=st.integers(1, 3),
+    hour=st.integers(0, 23),
+    duration=st.integers(10, 600),
+    offset_days=st.integers(-30, 1500),
+    span_days=st.integers(0, 60),
+    until_days=st.one_of(st.none(), st.integers(0, 2000)),
+)
+def test_the_shortcut_finds_exactly_what_a_walk_from_the_first_date_finds(
+    start, weekdays, interval, hour, duration, offset_days, span_days, until_days
+):
+    series = group(
+        start_date=start,
+        start_time=time(hour, 30),
+        duration_minutes=duration,
+        weekdays=",".join(map(str, sorted(weekdays))),
+        interval_weeks=interval,
+        until_date=start + timedelta(days=until_days) if until_days is not None else None,
+    )
+    window_start = datetime.combine(start + timedelta(days=offset_days), time(7), tzinfo=NY)
+    window_end = window_start + timedelta(days=span_days, hours=5)
+    length = timedelta(minutes=duration)
+    walked = [
+        s
+        for s in series_rule(series).between(window_start - length, window_end, inc=True)
+        if s < window_end and s + length > window_start
+    ]
+    assert natural_starts(series, window_start, window_end) == walked
+    for s in walked:
+        assert is_natural_start(series, s)

@@ -360,10 +360,15 @@ def test_staff_take_attendance_on_the_roster(app):
     with app.app_context():
         rows = {a.client_id: (a.status, a.minutes) for a in db.session.scalars(select(Attendance))}
     assert rows == {clinic.member.id: ("late", 180), clinic.member2.id: ("excused", 0)}
+    response = post(staff, url, {f"status-{clinic.member.id}": "unexcused", "rest": "attended"})
+    assert response.status_code == 302
+    with app.app_context():
+        rows = {a.client_id: a.status for a in db.session.scalars(select(Attendance))}
+    assert rows == {clinic.member.id: "unexcused", clinic.member2.id: "attended"}
     client = app.test_client()
     sign_in(client, clinic.member.email)
     page = client.get(f"/calendar/{clinic.group_series_id}/{last.key}").get_data(as_text=True)
-    assert "Late" in page
+    assert "Unexcused absence" in page
 
 
 def test_staff_cancel_and_move_through_the_pages(app):

@@ -11,6 +11,7 @@ from datetime import timedelta
 from flask import current_app, g, session
 from flask_login import login_user, logout_user
 from sqlalchemy import delete, select
+from sqlalchemy.orm import joinedload
 
 from ..extensions import db
 from ..timeutil import utcnow
@@ -65,7 +66,11 @@ def load_user_for_session(user_id: str) -> User | None:
     token = session.get("sid")
     if not token:
         return None
-    row = db.session.scalar(select(UserSession).where(UserSession.token_hash == _hash(token)))
+    row = db.session.scalar(
+        select(UserSession)
+        .options(joinedload(UserSession.user))
+        .where(UserSession.token_hash == _hash(token))
+    )
     now = utcnow()
     if row is None or str(row.user_id) != str(user_id):
         return None

@@ -1,5 +1,6 @@
 """Support contacts: who they are and the rules for a usable phone number."""
 
+from flask import g
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
@@ -10,7 +11,14 @@ MAX_CONTACTS = 10
 
 
 def contacts_of(client) -> list[SupportContact]:
-    """Return a client's support contacts in the order they chose."""
+    """Return a client's support contacts in the order they chose (once per request)."""
+    cache = g.setdefault("support_contacts", {})
+    if client.id not in cache:
+        cache[client.id] = _load_contacts(client)
+    return cache[client.id]
+
+
+def _load_contacts(client) -> list[SupportContact]:
     return list(
         db.session.scalars(
             select(SupportContact)
@@ -47,4 +55,5 @@ def add_contact(client, name: str, relationship: str, phone: str) -> SupportCont
     )
     db.session.add(contact)
     db.session.commit()
+    g.pop("support_contacts", None)
     return contact

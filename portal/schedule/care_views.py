@@ -295,7 +295,9 @@ def attendance(series_id, key):
     people = roster(item)
     errors = {}
     if request.method == "POST":
-        statuses = {p.id: request.form.get(f"status-{p.id}", "") for p in people}
+        # "Everyone else attended": tap the exceptions, then one button for the rest.
+        rest = "attended" if request.form.get("rest") == "attended" else ""
+        statuses = {p.id: request.form.get(f"status-{p.id}", "") or rest for p in people}
         errors = {pid: _("Choose one.") for pid, s in statuses.items() if s and s not in ATTENDANCE}
         chosen = {pid: s for pid, s in statuses.items() if s in ATTENDANCE}
         if not errors and chosen:

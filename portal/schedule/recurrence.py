@@ -48,17 +48,32 @@ def series_rule(series) -> rrule:
     return weekly_rule(dtstart, series.weekday_numbers, series.interval_weeks or 1, until=until)
 
 
+def series_rule_near(series, moment: datetime) -> rrule:
+    """Return a series' rule with its start moved forward, whole intervals at a time, to a week
+    or so before a moment: the same occurrences from there on, without walking from year one."""
+    rule = series_rule(series)
+    if not series.is_recurring:
+        return rule
+    step = 7 * (series.interval_weeks or 1)
+    lead_days = (moment.astimezone(ZoneInfo(series.timezone)).date() - series.start_date).days - 8
+    if lead_days < step:
+        return rule
+    shifted = series.start_date + timedelta(days=(lead_days // step) * step)
+    dtstart = datetime.combine(shifted, series.start_time, tzinfo=ZoneInfo(series.timezone))
+    return rule.replace(dtstart=dtstart)
+
+
 def natural_starts(series, start: datetime, end: datetime) -> list[datetime]:
     """Return the scheduled starts of a series whose session overlaps [start, end)."""
     duration = timedelta(minutes=series.duration_minutes)
-    starts = series_rule(series).between(start - duration, end, inc=True)
+    starts = series_rule_near(series, start - duration).between(start - duration, end, inc=True)
     return [s for s in starts if s < end and s + duration > start]
 
 
 def is_natural_start(series, moment: datetime) -> bool:
     """Tell whether a series is scheduled to start at exactly this moment."""
     local = moment.astimezone(ZoneInfo(series.timezone))
-    found = series_rule(series).between(
+    found = series_rule_near(series, local).between(
         local - timedelta(seconds=1), local + timedelta(seconds=1), inc=True
     )
     return any(s == local for s in found)
