@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 from flask_login import current_user
-from sqlalchemy import delete, select
+from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import joinedload
 
 from ..accounts.models import User
@@ -104,12 +104,12 @@ def enroll(client: User, form) -> Enrollment:
     return row
 
 
-def recent_and_upcoming(now, zone, days_back: int = 7, days_ahead: int = 7):
-    """Return every series' occurrences around now, for the care team's session list."""
+def recent_and_upcoming(now, zone, staff: User, days_back: int = 7, days_ahead: int = 7):
+    """Return the groups' occurrences and those this counselor runs, a week either side."""
     series = db.session.scalars(
-        select(SessionSeries).options(
-            joinedload(SessionSeries.group), joinedload(SessionSeries.client)
-        )
+        select(SessionSeries)
+        .where(or_(SessionSeries.group_id.is_not(None), SessionSeries.facilitator_id == staff.id))
+        .options(joinedload(SessionSeries.group), joinedload(SessionSeries.client))
     ).all()
     today = now.astimezone(zone).replace(hour=0, minute=0, second=0, microsecond=0)
     return expand(

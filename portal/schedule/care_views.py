@@ -45,7 +45,10 @@ bp = Blueprint("schedule_care", __name__, url_prefix="/care")
 @role_required("staff")
 def sessions():
     """List the last week's and the coming week's sessions, for rosters and changes."""
-    return render("schedule/care/sessions.html", days=recent_and_upcoming(utcnow(), clinic_zone()))
+    return render(
+        "schedule/care/sessions.html",
+        days=recent_and_upcoming(utcnow(), clinic_zone(), current_user),
+    )
 
 
 @bp.route("/groups", methods=["GET", "POST"])
