@@ -4,7 +4,7 @@ import logging
 import os
 from pathlib import Path
 
-from flask import Flask, current_app, flash, redirect, request, url_for
+from flask import Flask, current_app, flash, has_request_context, redirect, request, url_for
 from flask_login import current_user
 
 from . import config
@@ -16,6 +16,8 @@ ROOT = Path(__file__).resolve().parent.parent
 def select_locale() -> str:
     """Use the person's chosen language, else the browser's best match."""
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():  # the CLI and the worker write in the default language
+        return languages[0]
     if current_user.is_authenticated and current_user.locale in languages:
         return current_user.locale
     return request.accept_languages.best_match(languages) or languages[0]

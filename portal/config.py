@@ -42,6 +42,8 @@ def from_environment(instance_path: Path) -> dict:
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "CLINIC_TIMEZONE": os.environ.get("CLINIC_TIMEZONE", "America/New_York"),
         "APP_NAME": os.environ.get("APP_NAME", "Portal"),
+        # Named only inside consent forms (who may disclose), never in notifications or feeds.
+        "CLINIC_NAME": os.environ.get("CLINIC_NAME", "Harbor Street Outpatient Program"),
         "PUBLIC_URL": os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000"),
         "HTMX_URL": os.environ.get("HTMX_URL", HTMX_CDN_URL),
         "HTMX_SRI": os.environ.get("HTMX_SRI", HTMX_SRI),

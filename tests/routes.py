@@ -7,13 +7,30 @@ from flask import Flask
 
 from portal.accounts.models import User
 from portal.extensions import db
+from portal.family.consent import sign_consent
 from portal.recovery_plan.contacts import add_contact
-from portal.schedule.models import AbsenceNotice, Enrollment, Group, SessionSeries
+from portal.schedule.models import (
+    AbsenceNotice,
+    Enrollment,
+    Group,
+    SeriesFamilyMember,
+    SessionSeries,
+)
 from portal.schedule.occurrences import expand
 from portal.timeutil import clinic_zone, utcnow
 from tests.conftest import make_user, sign_in
 
-ROLES = ["anonymous", "client", "other_client", "family", "staff", "admin"]
+ROLES = [
+    "anonymous",
+    "client",
+    "other_client",
+    "family",
+    "family_revoked",
+    "family_expired",
+    "family_other",
+    "staff",
+    "admin",
+]
 
 
 def all_rules(app: Flask):
@@ -30,11 +47,15 @@ def make_people(app: Flask) -> SimpleNamespace:
         client=make_user(app, "client", name="Alex Client", counselor_id=staff.id),
         other_client=make_user(app, "client", name="Other Client", counselor_id=staff.id),
         family=make_user(app, "family", name="Fam Member"),
+        family_revoked=make_user(app, "family", name="Fam Revoked"),
+        family_expired=make_user(app, "family", name="Fam Expired"),
+        family_other=make_user(app, "family", name="Fam Other"),
         staff=staff,
         admin=make_user(app, "staff", name="Ada Admin", admin=True),
     )
     with app.app_context():
         _make_schedule(people)
+        _make_family(people)
         people.contact_id = add_contact(
             db.session.get(User, people.client.id), "Sponsor", "", "555 010 1111"
         ).id
@@ -83,6 +104,68 @@ def _make_schedule(people: SimpleNamespace) -> None:
     people.notice_id = notice.id
 
 
+def _consent(client_id: int, family_id: int | None, name: str):
+    client = db.session.get(User, client_id)
+    grant = sign_consent(
+        client,
+        name,
+        "Parent",
+        f"{name.split()[0].lower()}@example.org",
+        utcnow().date() + timedelta(days=60),
+        client.name,
+    )
+    grant.family_id = family_id
+    return grant
+
+
+def _make_family(people: SimpleNamespace) -> None:
+    """Family sessions for both clients; consents valid, revoked, expired, from the other
+    client, and one still pending (the first client's consent whose id the URLs use)."""
+    zone = clinic_zone()
+    start = utcnow().date()
+    ids = {}
+    for owner in ("client", "other_client"):
+        series = SessionSeries(
+            kind="family",
+            client_id=getattr(people, owner).id,
+            timezone=str(zone),
+            start_date=start,
+            start_time=time(10),
+            duration_minutes=60,
+            weekdays="0,1,2,3,4,5,6",
+            room="Family room",
+        )
+        db.session.add(series)
+        db.session.flush()
+        ids[owner] = series.id
+    for member, owner in (
+        ("family", "client"),
+        ("family_revoked", "client"),
+        ("family_expired", "client"),
+        ("family_other", "other_client"),
+    ):
+        db.session.add(
+            SeriesFamilyMember(series_id=ids[owner], family_id=getattr(people, member).id)
+        )
+    db.session.commit()
+    _consent(people.client.id, people.family.id, "Fam Member")
+    _consent(people.client.id, people.family_revoked.id, "Fam Revoked").revoked_at = utcnow()
+    _consent(people.client.id, people.family_expired.id, "Fam Expired").expires_at = (
+        utcnow() - timedelta(minutes=1)
+    )
+    _consent(people.other_client.id, people.family_other.id, "Fam Other")
+    people.consent_id = _consent(people.client.id, None, "Aunt Pending").id
+    db.session.commit()
+    people.family_series_id, people.other_family_series_id = ids["client"], ids["other_client"]
+    upcoming = expand(
+        [db.session.get(SessionSeries, ids["client"])],
+        utcnow() + timedelta(days=1),
+        utcnow() + timedelta(days=2),
+        zone,
+    )[0]
+    people.family_key = upcoming.key
+
+
 def sign_in_as(app: Flask, client, role: str) -> SimpleNamespace:
     """Create everyone, then sign the test client in as one of them (or nobody)."""
     people = make_people(app)
@@ -105,6 +188,8 @@ def _arguments(people: SimpleNamespace) -> dict:
         "key": people.key,
         "group_id": people.group_id,
         "notice_id": people.notice_id,
+        "consent_id": people.consent_id,
+        "secret": "no-such-invitation",
     }
 
 

@@ -11,14 +11,22 @@ from tests.routes import ROLES, all_rules, sign_in_as, url_for_rule
 
 A, L, N = "allowed", "sent to sign in", "404"
 
+FAMILIES = ("family", "family_revoked", "family_expired", "family_other")
+
+
+def only(*allowed: str) -> dict:
+    """Allowed for these roles; anonymous people are sent to sign in; everyone else gets 404."""
+    return {r: L if r == "anonymous" else A if r in allowed else N for r in ROLES}
+
+
 EVERYONE = dict.fromkeys(ROLES, A)
 SIGNED_IN = {**dict.fromkeys(ROLES, A), "anonymous": L}
-CLIENTS = {"anonymous": L, "client": A, "other_client": A, "family": N, "staff": N, "admin": N}
-OWNER = {**CLIENTS, "other_client": N}
-FAMILY = {"anonymous": L, "client": N, "other_client": N, "family": A, "staff": N, "admin": N}
-STAFF = {"anonymous": L, "client": N, "other_client": N, "family": N, "staff": A, "admin": A}
-ADMIN = {**STAFF, "staff": N}
-FEED_OWNERS = {**SIGNED_IN, "staff": N, "admin": N}
+CLIENTS = only("client", "other_client")
+OWNER = only("client")
+FAMILY = only(*FAMILIES)
+STAFF = only("staff", "admin")
+ADMIN = only("admin")
+FEED_OWNERS = only("client", "other_client", *FAMILIES)
 
 MATRIX = {
     ("accounts.index", "GET"): {**SIGNED_IN, "anonymous": L},
@@ -79,6 +87,17 @@ MATRIX = {
     ("schedule_care.attendance", "POST"): STAFF,
     ("schedule_care.notices", "GET"): STAFF,
     ("schedule_care.notice_seen", "POST"): STAFF,
+    ("family.join_with_code", "GET"): EVERYONE,
+    ("family.join_with_code", "POST"): EVERYONE,
+    ("family.join", "GET"): EVERYONE,
+    ("family.join", "POST"): EVERYONE,
+    ("family.consents", "GET"): CLIENTS,
+    ("family.new_consent", "GET"): CLIENTS,
+    ("family.new_consent", "POST"): CLIENTS,
+    ("family.consent", "GET"): OWNER,
+    ("family.new_invitation", "POST"): OWNER,
+    ("family.revoke_consent", "POST"): OWNER,
+    ("family.disclosures", "GET"): CLIENTS,
 }
 
 

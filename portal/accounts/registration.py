@@ -3,12 +3,15 @@
 from sqlalchemy import func, select
 
 from ..extensions import db
+from ..forms import CONTROL
 from .models import User
 
 
 def email_taken(email: str) -> bool:
     """Tell whether an account already uses this email, in any letter case."""
     normal = email.strip().lower()
+    if CONTROL.search(normal):  # cannot be anyone's email; PostgreSQL refuses NUL outright
+        return False
     return db.session.scalar(select(User.id).where(func.lower(User.email) == normal)) is not None
 
 

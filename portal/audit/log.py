@@ -6,18 +6,26 @@ from ..extensions import db
 from .models import AuditEvent
 
 
-def record_view(client, what: str, object_id: int | None = None, actor=None) -> AuditEvent | None:
+def record_view(
+    client,
+    what: str,
+    object_id: int | None = None,
+    actor=None,
+    consent_id: int | None = None,
+    action: str = "view",
+) -> AuditEvent | None:
     """Record that someone other than the client saw the client's data; the client's own views
-    are not disclosures and are not recorded."""
+    are not disclosures and are not recorded. A disclosure to family names its consent."""
     actor = actor or (current_user if current_user.is_authenticated else None)
     if actor is not None and actor.id == client.id:
         return None
     event = AuditEvent(
         actor_id=actor.id if actor else None,
         client_id=client.id,
-        action="view",
+        action=action,
         what=what,
         object_id=object_id,
+        consent_id=consent_id,
     )
     db.session.add(event)
     db.session.commit()

@@ -19,6 +19,8 @@ class AuditEvent(db.Model):
     action: Mapped[str] = mapped_column(String(20))
     what: Mapped[str] = mapped_column(String(80))
     object_id: Mapped[int | None]
+    # For a disclosure to a family member: the consent it relied on.
+    consent_id: Mapped[int | None] = mapped_column(ForeignKey("consent_grants.id"), index=True)
 
     actor = relationship("User", foreign_keys=[actor_id])
     client = relationship("User", foreign_keys=[client_id])

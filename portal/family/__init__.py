@@ -1,1 +1,6 @@
-from .views import bp  # noqa: F401
+"""Family members: consented, narrow, revocable access to family-session dates."""
+
+from ..accounts.views import add_settings_section
+from .views import bp
+
+bp.record_once(lambda state: add_settings_section(state.app, "family/_settings.html", dict))

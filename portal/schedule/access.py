@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from ..accounts.access import refuse
 from ..extensions import db
+from ..family.consent import consented_family_series, within_consent
 from ..timeutil import clinic_zone
 from .models import AbsenceNotice, Enrollment, Group, SessionSeries
 from .occurrences import Occurrence, find_occurrence, parse_key
@@ -22,7 +23,10 @@ def can_see_series(user, series: SessionSeries) -> bool:
             select(Enrollment.group_id).where(Enrollment.client_id == user.id)
         )
         return series.group_id is not None and series.group_id == group_id
-    return False  # family members: only under consent, which the family feature adds
+    if user.is_family and series.kind == "family":
+        visible = consented_family_series(user).where(SessionSeries.id == series.id)
+        return db.session.scalar(visible) is not None
+    return False
 
 
 def get_occurrence_or_404(series_id: int, key: str) -> Occurrence:
@@ -35,6 +39,8 @@ def get_occurrence_or_404(series_id: int, key: str) -> Occurrence:
         refuse()
     occurrence = find_occurrence(series, moment, clinic_zone())
     if occurrence is None:
+        refuse()
+    if current_user.is_family and not within_consent([occurrence], current_user):
         refuse()
     return occurrence
 

@@ -8,6 +8,8 @@ from sqlalchemy.orm import joinedload
 
 from ..accounts.models import User
 from ..extensions import db
+from ..family.consent import valid_consent
+from ..family.models import ConsentGrant
 from ..timeutil import clinic_zone
 from .forms import SeriesForm
 from .models import AbsenceNotice, Enrollment, SeriesFamilyMember, SessionSeries
@@ -24,9 +26,15 @@ def staff_choices() -> list[tuple[int, str]]:
 
 
 def family_choices(client: User | None) -> list[tuple[int, str]]:
-    """Return the family accounts that can be added to a family session."""
+    """Return the family members who hold a valid consent from this client (the care team
+    marks them on a family session; it can never create a consent)."""
+    if client is None:
+        return []
     rows = db.session.scalars(
-        select(User).where(User.role == "family", User.active.is_(True)).order_by(User.name)
+        select(User)
+        .join(ConsentGrant, valid_consent(User.id, client.id))
+        .where(User.role == "family", User.active.is_(True))
+        .order_by(User.name)
     )
     return [(u.id, f"{u.name} ({u.email})") for u in rows]
 

@@ -7,6 +7,7 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db
+from ..family.consent import consented_family_series
 from .models import (
     AbsenceNotice,
     Attendance,
@@ -75,9 +76,11 @@ def series_for(person) -> list[SessionSeries]:
                 and_(SessionSeries.group_id.is_not(None), SessionSeries.group_id == group),
             )
         )
+    elif person.is_family:
+        # Only family sessions they are on, of clients whose written consent is valid now
+        # (42 CFR Part 2): a revoked or expired consent hides them from the next request on.
+        stmt = consented_family_series(person).options(joinedload(SessionSeries.facilitator))
     else:
-        # Family members see family sessions only under a client's written consent (42 CFR
-        # Part 2); until consent records exist, a family member is shown nothing.
         return []
     return list(db.session.scalars(stmt).unique())
 

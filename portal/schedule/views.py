@@ -10,6 +10,7 @@ from flask_login import current_user
 from ..accounts.access import refuse, role_required
 from ..accounts.models import User
 from ..extensions import db
+from ..family.consent import record_family_disclosures, within_consent
 from ..htmx import render
 from ..timeutil import clinic_zone, utcnow
 from . import calendar
@@ -52,7 +53,7 @@ def calendar_page():
 
 
 @bp.get("/calendar/<int:series_id>/<key>")
-@role_required("client")
+@role_required("client", "family")
 def occurrence(series_id, key):
     """Show one session: what, when, where, attendance, and "I can't make it"."""
     item = get_occurrence_or_404(series_id, key)
@@ -65,7 +66,7 @@ def _with_records(item):
 
 
 @bp.post("/calendar/<int:series_id>/<key>/notice")
-@role_required("client")
+@role_required("client", "family")
 def notice(series_id, key):
     """Tell the care team "I can't make it" or "running late"; answers the notice fragment."""
     (item,) = _with_records(get_occurrence_or_404(series_id, key))
@@ -113,6 +114,9 @@ def feed(token):
     start, end = feed_window(now)
     person = db.session.get(User, record.user_id)
     items = occurrences_for(person, start, end, clinic_zone())
+    if person.is_family:
+        items = within_consent(items, person, now)
+        record_family_disclosures(person, "family.feed")
     body = build_feed(items, host(), record.full_titles, now)
     response = Response(body, mimetype="text/calendar")
     response.headers["Content-Disposition"] = "inline; filename=calendar.ics"
