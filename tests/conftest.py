@@ -8,6 +8,7 @@ import os
 import re
 from types import SimpleNamespace
 
+import psycopg
 import pytest
 from sqlalchemy import text
 
@@ -40,6 +41,21 @@ def postgres_url() -> str:
     return url
 
 
+def _worker_database(url: str) -> str:
+    """Give each pytest-xdist worker a database of its own (made on first use)."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
+        return url
+    base, name = url.rsplit("/", 1)
+    own = f"{name}_{worker}"
+    admin = url.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(admin, autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (own,)).fetchone()
+        if not exists:
+            conn.execute(f'CREATE DATABASE "{own}"')
+    return f"{base}/{own}"
+
+
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])
 def database_url(request, tmp_path_factory):
     """Name the database a test runs on; each test runs on both."""
@@ -50,7 +66,7 @@ def database_url(request, tmp_path_factory):
             "PostgreSQL run skipped: set TEST_DATABASE_URL, e.g. "
             "postgresql://postgres@127.0.0.1:5432/test"
         )
-    return postgres_url()
+    return _worker_database(postgres_url())
 
 
 def _empty_all_tables() -> None:
