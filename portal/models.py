@@ -2,4 +2,5 @@
 
 from .accounts.models import SetupLink, User, UserSession  # noqa: F401
 from .audit.models import AuditEvent  # noqa: F401
-from .recovery_plan.models import SupportContact  # noqa: F401
+from .checkins.models import CheckIn, CheckInSubmission  # noqa: F401
+from .recovery_plan.models import RecoveryPlan, SupportContact  # noqa: F401

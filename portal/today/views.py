@@ -6,6 +6,7 @@ from flask import Blueprint
 from flask_login import current_user
 
 from ..accounts.access import role_required
+from ..checkins.rules import checkin_on, clinic_today
 from ..htmx import render
 from ..recovery_plan.contacts import contacts_of
 from ..timeutil import clinic_zone
@@ -23,4 +24,5 @@ def index():
         now=now,
         first_name=current_user.name.split()[0],
         has_contacts=bool(contacts_of(current_user)),
+        checked_in=checkin_on(current_user.id, clinic_today()) is not None,
     )
