@@ -38,6 +38,13 @@ MATRIX = {
     ("care.new_staff", "GET"): ADMIN,
     ("care.new_staff", "POST"): ADMIN,
     ("care.new_staff_setup_link", "POST"): ADMIN,
+    ("checkins.today", "GET"): CLIENTS,
+    ("checkins.today", "POST"): CLIENTS,
+    ("checkins.show", "GET"): OWNER,
+    ("checkins.history", "GET"): CLIENTS,
+    ("checkins.care_list", "GET"): STAFF,
+    ("checkins.care_client", "GET"): STAFF,
+    ("checkins.review", "POST"): STAFF,
     ("core.healthz", "GET"): EVERYONE,
     ("core.service_worker", "GET"): EVERYONE,
     ("core.manifest", "GET"): EVERYONE,
@@ -48,6 +55,8 @@ MATRIX = {
     ("recovery_plan.contacts", "GET"): CLIENTS,
     ("recovery_plan.contacts", "POST"): CLIENTS,
     ("recovery_plan.delete_contact", "POST"): OWNER,
+    ("recovery_plan.plan", "GET"): CLIENTS,
+    ("recovery_plan.plan", "POST"): CLIENTS,
     ("today.index", "GET"): CLIENTS,
 }
 
@@ -108,6 +117,7 @@ def test_ids_of_the_wrong_kind_or_missing_are_404(app, client, role, path):
         ("staff", "/care/clients/{family}/setup-link"),
         ("client", "/support-contacts/{other_contact}/delete"),
         ("client", "/support-contacts/999999/delete"),
+        ("staff", "/care/checkins/999999/review"),
     ],
 )
 def test_posts_to_ids_of_the_wrong_kind_or_someone_elses_are_404(app, client, role, path):
