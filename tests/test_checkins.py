@@ -541,3 +541,16 @@ def test_the_demo_client_has_14_check_ins_in_21_days_one_flagged_and_reviewed(ap
         assert plan.id and plan.triggers and plan.coping and plan.reasons and plan.warning_signs
         assert len(contacts_of(alex)) == 2
         assert db.session.scalar(select(func.count()).select_from(CheckIn)) == 14
+
+
+def test_the_program_starts_at_the_first_check_in_if_that_came_before_the_account(
+    app, client, person
+):
+    with app.app_context():
+        user, today = client_row(app, person.id), clinic_today()
+        save_checkin(user, today - timedelta(days=20), ANSWERS)
+        save_checkin(user, today - timedelta(days=3), {**ANSWERS, "used": True})
+    post(client, "/recovery-plan", {"show_days_in_program": "y", "show_days_since_use": "y"})
+    html = client.get("/recovery-plan").get_data(as_text=True)
+    assert "20 days in the program" in html and "You reached 14 days." in html
+    assert "3 days since you last reported use" in html and "Next: 7 days." in html

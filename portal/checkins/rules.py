@@ -202,3 +202,11 @@ def last_use_day(client) -> date | None:
     return db.session.scalar(
         select(func.max(CheckIn.day)).where(CheckIn.client_id == client.id, CheckIn.used)
     )
+
+
+def program_start(client) -> date:
+    """Return the day the client's program began: their account, or an earlier first check-in
+    (an account made after the first weeks on paper)."""
+    joined = client.created_at.astimezone(clinic_zone()).date()
+    first = db.session.scalar(select(func.min(CheckIn.day)).where(CheckIn.client_id == client.id))
+    return min(joined, first) if first else joined

@@ -8,11 +8,10 @@ from wtforms import BooleanField, StringField, TelField, TextAreaField
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from ..accounts.access import refuse, role_required
-from ..checkins.rules import clinic_today, last_use_day
+from ..checkins.rules import clinic_today, last_use_day, program_start
 from ..extensions import db
 from ..forms import Form, strip
 from ..htmx import render
-from ..timeutil import clinic_zone
 from .contacts import MAX_CONTACTS, add_contact, contacts_of, phone_problem
 from .models import SupportContact
 from .plan import LISTS, lines, lines_problem, milestones, plan_of, save_plan
@@ -131,7 +130,7 @@ def plan():
         flash(_("Your plan is saved."))
         return redirect(url_for("recovery_plan.plan"))
     today = clinic_today()
-    start = current_user.created_at.astimezone(clinic_zone()).date()
+    start = program_start(current_user)
     return render(
         "recovery_plan/plan.html",
         form=form,
