@@ -554,3 +554,8 @@ def test_the_program_starts_at_the_first_check_in_if_that_came_before_the_accoun
     html = client.get("/recovery-plan").get_data(as_text=True)
     assert "20 days in the program" in html and "You reached 14 days." in html
     assert "3 days since you last reported use" in html and "Next: 7 days." in html
+
+
+@pytest.mark.parametrize("value", ["٣", "3.0", "+3", "3 3"])
+def test_only_plain_digits_count_as_a_number(app, client, person, value):
+    assert post(client, "/checkin", form(craving=value)).status_code == 422

@@ -57,7 +57,7 @@ class Scale(Field):
 
     def process_formdata(self, valuelist):
         self.data = None
-        if valuelist and re.fullmatch(r"\d{1,2}", valuelist[0].strip()):
+        if valuelist and re.fullmatch(r"[0-9]{1,2}", valuelist[0].strip()):
             self.data = int(valuelist[0])
 
     def pre_validate(self, form):

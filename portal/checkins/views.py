@@ -63,14 +63,14 @@ def _form_page(form, existing, status: int, problem=None):
 @role_required("client")
 def today():
     """Show today's check-in (filled in if it was made already) and save it."""
-    form = CheckInForm(plan=plan_of(current_user))
+    form, day = CheckInForm(plan=plan_of(current_user)), clinic_today()
     if request.method == "POST":
-        return _submit(form, clinic_today())
-    existing = checkin_on(current_user.id, clinic_today())
+        return _submit(form, day)
+    existing = checkin_on(current_user.id, day)
     if existing:
         form.keep_past_choices(existing)
         form.fill_from(existing)
-    form.day.data = clinic_today().isoformat()
+    form.day.data = day.isoformat()
     form.idempotency_key.data = uuid4().hex
     return _form_page(form, existing, 200)
 
