@@ -2,6 +2,11 @@
 // Static files are versioned by content, so cache-first is safe for them; pages always
 // try the network first. Caches of an older version are deleted when this one activates.
 const SHELL_CACHE = "portal-shell-" + PORTAL.version;
+try {
+  importScripts(PORTAL.outbox);  // the same outbox the pages use, for Background Sync
+} catch (error) {
+  // Without it the worker still keeps the help page; pages replay the outbox themselves.
+}
 
 async function precache() {
   const cache = await caches.open(SHELL_CACHE);
@@ -57,4 +62,15 @@ self.addEventListener("fetch", (event) => {
              request.url === PORTAL.htmx) {
     event.respondWith(cacheFirst(request));
   }
+});
+
+// Background Sync (Chromium only): send what the outbox keeps even with no page open. Failing
+// the wait when something is left makes the browser try again later.
+self.addEventListener("sync", (event) => {
+  if (event.tag !== "portal-outbox" || !self.PortalOutbox) return;
+  event.waitUntil(self.PortalOutbox.flush(null)
+    .then(() => self.PortalOutbox.entries())
+    .then((left) => {
+      if (left.length) throw new Error("outbox not empty yet");
+    }));
 });

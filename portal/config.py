@@ -51,6 +51,7 @@ def from_environment(instance_path: Path) -> dict:
         "SESSION_ABSOLUTE_HOURS": _int("SESSION_ABSOLUTE_HOURS", 12),
         "SESSION_REMEMBER_DAYS": _int("SESSION_REMEMBER_DAYS", 30),
         "SETUP_LINK_HOURS": _int("SETUP_LINK_HOURS", 72),
+        "CRISIS_CRAVING_THRESHOLD": _int("CRISIS_CRAVING_THRESHOLD", 8),
         "LOGIN_ACCOUNT_LIMIT": os.environ.get("LOGIN_ACCOUNT_LIMIT", "10 per minute; 30 per hour"),
         "LOGIN_ADDRESS_LIMIT": os.environ.get("LOGIN_ADDRESS_LIMIT", "200 per minute"),
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),

@@ -1,15 +1,19 @@
 """The demo clinic: a few accounts and their data, loaded by `flask --app portal seed-demo`."""
 
-from datetime import datetime
+from datetime import datetime, time, timedelta
 
 from sqlalchemy import func, select
 
 from .accounts.models import User
 from .accounts.passwords import hash_password
+from .checkins.models import CheckIn
+from .checkins.rules import clinic_today, mark_reviewed, save_checkin
 from .extensions import db
 from .recovery_plan.contacts import add_contact, contacts_of
+from .recovery_plan.models import RecoveryPlan
+from .recovery_plan.plan import save_plan
 from .schedule.demo import seed_schedule
-from .timeutil import utcnow
+from .timeutil import clinic_zone, utcnow
 
 DEMO_PASSWORD = "demo-password-2026"  # noqa: S105  (published in the README on purpose)
 DEMO_ACCOUNTS = [
@@ -58,6 +62,49 @@ def _seed_support_contacts(client: User) -> None:
     add_contact(client, "Mom", "Mother", "+1 555 010 4455")
 
 
+# Days ago (in the clinic's zone) with a check-in: 14 of the last 21, today left open to try.
+DEMO_CHECKIN_DAYS = (1, 2, 3, 4, 5, 6, 8, 9, 11, 12, 13, 15, 17, 19)
+DEMO_FLAGGED_DAY = 9
+
+
+def _seed_checkins(client: User, counselor: User) -> None:
+    if db.session.scalar(select(func.count()).where(CheckIn.client_id == client.id)):
+        return
+    today = clinic_today()
+    for n, ago in enumerate(reversed(DEMO_CHECKIN_DAYS)):  # oldest first, getting steadier
+        day = today - timedelta(days=ago)
+        at = datetime.combine(day, time(20, 15), clinic_zone())
+        flagged = ago == DEMO_FLAGGED_DAY
+        answers = {
+            "mood": 2 if flagged else 3 + n % 3,
+            "craving": 8 if flagged else max(1, 6 - n // 3 - n % 2),
+            "used": False,
+            "used_what": "",
+            "sleep": "poorly" if flagged else ("well", "okay")[n % 2],
+            "triggers": ["stress", "lonely"] if flagged else (["tired"] if n % 3 == 0 else []),
+            "coping": ["called_contact", "own:Walk the dog"] if flagged else ["meeting"],
+            "confidence": 5 if flagged else min(10, 4 + n // 2),
+            "self_harm": False,
+            "note": "Hard day at work." if flagged else "",
+        }
+        checkin, _ = save_checkin(client, day, answers, now=at)
+        if flagged:
+            note = "Called Alex the next morning; made a plan for the weekend."
+            mark_reviewed(checkin, counselor, note, now=at + timedelta(hours=14))
+
+
+def _seed_recovery_plan(client: User) -> None:
+    if db.session.scalar(select(RecoveryPlan).where(RecoveryPlan.client_id == client.id)):
+        return
+    lists = {
+        "triggers": ["Payday Fridays", "Driving past the old bar", "Arguments at home"],
+        "warning_signs": ["Skipping meals", "Not answering my phone", "Thinking one won't hurt"],
+        "coping": ["Walk the dog", "Call Chris", "Breathe in for 4, out for 8"],
+        "reasons": ["My daughter", "Keeping my job", "Waking up clear-headed"],
+    }
+    save_plan(client, lists, show_days_in_program=True, show_days_since_use=True)
+
+
 def seed_demo(now: datetime | None = None) -> dict[str, User]:
     """Load the demo clinic; running it again changes nothing."""
     if non_demo_users():
@@ -65,4 +112,6 @@ def seed_demo(now: datetime | None = None) -> dict[str, User]:
     people = _seed_accounts()
     _seed_support_contacts(people["client@example.org"])
     seed_schedule(people, now or utcnow())
+    _seed_recovery_plan(people["client@example.org"])
+    _seed_checkins(people["client@example.org"], people["counselor@example.org"])
     return people

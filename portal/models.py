@@ -2,8 +2,9 @@
 
 from .accounts.models import SetupLink, User, UserSession  # noqa: F401
 from .audit.models import AuditEvent  # noqa: F401
+from .checkins.models import CheckIn, CheckInSubmission  # noqa: F401
 from .family.models import ConsentGrant, FamilyInvitation  # noqa: F401
-from .recovery_plan.models import SupportContact  # noqa: F401
+from .recovery_plan.models import RecoveryPlan, SupportContact  # noqa: F401
 from .schedule.models import (  # noqa: F401
     AbsenceNotice,
     Attendance,

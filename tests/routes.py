@@ -6,6 +6,7 @@ from types import SimpleNamespace
 from flask import Flask
 
 from portal.accounts.models import User
+from portal.checkins.models import CheckIn
 from portal.extensions import db
 from portal.family.consent import sign_consent
 from portal.recovery_plan.contacts import add_contact
@@ -62,6 +63,7 @@ def make_people(app: Flask) -> SimpleNamespace:
         people.other_contact_id = add_contact(
             db.session.get(User, people.other_client.id), "Friend", "", "555 010 2222"
         ).id
+        people.checkin_id = _flagged_checkin(people.client.id)
     return people
 
 
@@ -166,6 +168,24 @@ def _make_family(people: SimpleNamespace) -> None:
     people.family_key = upcoming.key
 
 
+def _flagged_checkin(client_id: int) -> int:
+    checkin = CheckIn(
+        client_id=client_id,
+        day=utcnow().date(),
+        mood=2,
+        craving=9,
+        sleep="okay",
+        confidence=3,
+        triggers=[],
+        coping=[],
+        flag_reasons=["craving"],
+        flagged_at=utcnow(),
+    )
+    db.session.add(checkin)
+    db.session.commit()
+    return checkin.id
+
+
 def sign_in_as(app: Flask, client, role: str) -> SimpleNamespace:
     """Create everyone, then sign the test client in as one of them (or nobody)."""
     people = make_people(app)
@@ -182,6 +202,7 @@ def _arguments(people: SimpleNamespace) -> dict:
     return {
         "client_id": people.client.id,
         "contact_id": people.contact_id,
+        "checkin_id": people.checkin_id,
         "staff_id": people.staff.id,
         "token": "no-such-token",
         "series_id": people.series_id,

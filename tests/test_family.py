@@ -278,8 +278,7 @@ def test_family_feed_follows_consent(app, role, expected_events):
             assert [e.consent_id for e in audit]
         assert {str(e["UID"]).split("-")[0] for e in events} == {str(people.family_series_id)}
     elif expected_events == "theirs":  # linked to the other client: only that client's sessions
-        assert {str(e["UID"]).split("-")[0] for e in events} == {
-            str(people.other_family_series_id)}
+        assert {str(e["UID"]).split("-")[0] for e in events} == {str(people.other_family_series_id)}
     else:
         assert events == []
 

@@ -17,7 +17,7 @@ bp = Blueprint("core", __name__)
 
 SERVICE_WORKER = Path(__file__).resolve().parents[2] / "service_worker.js"
 # Static files the service worker keeps so the shell and the help panel work with no network.
-SHELL_FILES = ["css/app.css", "js/app.js"]
+SHELL_FILES = ["css/app.css", "js/app.js", "js/outbox.js"]
 
 
 @bp.get("/healthz")
@@ -44,6 +44,7 @@ def service_worker():
         "shell": [static_url(f) for f in SHELL_FILES],
         "pages": [url_for("help.crisis"), url_for("help.offline")],
         "offlinePage": url_for("help.offline"),
+        "outbox": static_url("js/outbox.js"),
         "htmx": current_app.config["HTMX_URL"],
     }
     body = f"const PORTAL = {json.dumps(settings)};\n" + SERVICE_WORKER.read_text()

@@ -1,8 +1,8 @@
-"""The people a client can call when things are hard."""
+"""The client's recovery plan, and the people they can call when things are hard."""
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import JSON, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -32,3 +32,19 @@ def phone_digits(phone: str) -> str:
     """Keep the digits of a phone number, and a leading + for international numbers."""
     digits = "".join(ch for ch in phone if ch.isdigit())
     return ("+" + digits) if phone.strip().startswith("+") else digits
+
+
+class RecoveryPlan(db.Model):
+    """What a client wrote with their counselor: one plan per client, lists of short lines."""
+
+    __tablename__ = "recovery_plans"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), unique=True)
+    triggers: Mapped[list] = mapped_column(JSON, default=list)
+    warning_signs: Mapped[list] = mapped_column(JSON, default=list)
+    coping: Mapped[list] = mapped_column(JSON, default=list)
+    reasons: Mapped[list] = mapped_column(JSON, default=list)
+    show_days_in_program: Mapped[bool] = mapped_column(default=False)
+    show_days_since_use: Mapped[bool] = mapped_column(default=False)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

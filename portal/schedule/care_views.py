@@ -10,6 +10,7 @@ from sqlalchemy import select
 from ..accounts.access import get_client_or_404, role_required
 from ..accounts.models import User
 from ..audit.log import record_view
+from ..checkins.trends import trend_context
 from ..extensions import db
 from ..htmx import render
 from ..timeutil import clinic_zone, utcnow
@@ -194,6 +195,7 @@ def client_progress(client_id):
         now=now,
         items=items,
         progress=progress_for(client, now, zone),
+        trend=trend_context(client, now.astimezone(zone).date()),
         own_series=own,
     )
 

@@ -9,6 +9,7 @@ from flask_login import current_user
 
 from ..accounts.access import refuse, role_required
 from ..accounts.models import User
+from ..checkins.trends import trend_context
 from ..extensions import db
 from ..family.consent import record_family_disclosures, within_consent
 from ..htmx import render
@@ -101,7 +102,12 @@ def notice(series_id, key):
 def progress():
     """Show program week, this week's hours, attendance and absences."""
     zone = clinic_zone()
-    return render("schedule/progress.html", progress=progress_for(current_user, utcnow(), zone))
+    now = utcnow()
+    return render(
+        "schedule/progress.html",
+        progress=progress_for(current_user, now, zone),
+        trend=trend_context(current_user, now.astimezone(zone).date()),
+    )
 
 
 @bp.get("/feeds/<token>.ics")

@@ -4,6 +4,7 @@ from flask import Blueprint
 from flask_login import current_user
 
 from ..accounts.access import role_required
+from ..checkins.rules import checkin_on, clinic_today
 from ..htmx import render
 from ..recovery_plan.contacts import contacts_of
 from ..schedule.calendar import today_view
@@ -24,4 +25,5 @@ def index():
         first_name=current_user.name.split()[0],
         has_contacts=bool(contacts_of(current_user)),
         **today_view(current_user, now, zone),
+        checked_in=checkin_on(current_user.id, clinic_today()) is not None,
     )

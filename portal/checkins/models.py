@@ -1,0 +1,74 @@
+"""The daily check-in, and the record of each submission's idempotency key."""
+
+from datetime import date, datetime
+
+from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from ..timeutil import UTCDateTime, utcnow
+
+MOODS = (1, 2, 3, 4, 5)
+SLEEP = ("well", "okay", "poorly", "hardly")
+
+
+class CheckIn(db.Model):
+    """One client's answers for one day in the clinic's time zone."""
+
+    __tablename__ = "checkins"
+    __table_args__ = (
+        UniqueConstraint("client_id", "day", name="uq_checkins_client_day"),
+        CheckConstraint("mood BETWEEN 1 AND 5", name="mood_range"),
+        CheckConstraint("craving BETWEEN 0 AND 10", name="craving_range"),
+        CheckConstraint("confidence BETWEEN 0 AND 10", name="confidence_range"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    day: Mapped[date] = mapped_column(Date)
+    mood: Mapped[int]
+    craving: Mapped[int]
+    used: Mapped[bool] = mapped_column(default=False)
+    used_what: Mapped[str] = mapped_column(String(200), default="")
+    sleep: Mapped[str] = mapped_column(String(10))
+    triggers: Mapped[list] = mapped_column(JSON, default=list)
+    coping: Mapped[list] = mapped_column(JSON, default=list)
+    confidence: Mapped[int]
+    self_harm: Mapped[bool] = mapped_column(default=False)
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Once flagged, a check-in stays flagged: an edit must not hide a hard moment from the team.
+    flagged_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    flag_reasons: Mapped[list] = mapped_column(JSON, default=list)
+    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    review_note: Mapped[str] = mapped_column(String(500), default="")
+
+    client = relationship("User", foreign_keys=[client_id])
+    reviewed_by = relationship("User", foreign_keys=[reviewed_by_id])
+
+    @property
+    def flagged(self) -> bool:
+        return self.flagged_at is not None
+
+    @property
+    def needs_review(self) -> bool:
+        return self.flagged and self.reviewed_at is None
+
+
+class CheckInSubmission(db.Model):
+    """One row per idempotency key: what was sent, and the answer it got once it was saved.
+
+    `checkin_id` is empty while the first request is still in flight; a duplicate arriving then
+    is told to wait (409) instead of saving twice.
+    """
+
+    __tablename__ = "checkin_submissions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), unique=True)
+    client_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    body_hash: Mapped[str] = mapped_column(String(64))
+    checkin_id: Mapped[int | None] = mapped_column(ForeignKey("checkins.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,0 +1,200 @@
+"""The client's daily check-in, its answer page and history; the care team's view of them."""
+
+from datetime import date, timedelta
+from uuid import uuid4
+
+from flask import Blueprint, abort, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ..accounts.access import get_client_or_404, refuse, role_required
+from ..audit.log import record_view
+from ..extensions import db
+from ..htmx import render
+from ..recovery_plan.plan import plan_of
+from .flags import after_flagged
+from .forms import KEY, MOOD_LABELS, CheckInForm, ReviewForm
+from .lists import care_rows, choice_labels, history_rows, label_of
+from .models import CheckIn
+from .rules import (
+    body_hash,
+    checkin_on,
+    claim_key,
+    clinic_today,
+    crisis_threshold,
+    day_problem,
+    finish_claim,
+    look_up,
+    mark_reviewed,
+    needs_attention,
+    release_claim,
+    save_checkin,
+    streak,
+)
+from .trends import trend_context
+
+bp = Blueprint("checkins", __name__)
+bp.add_app_template_filter(label_of, "choice_label")
+
+
+def get_checkin_or_404(checkin_id: int) -> CheckIn:
+    """Load a check-in for its client or the care team; anyone else gets 404."""
+    checkin = db.session.get(CheckIn, checkin_id)
+    if checkin is None or not current_user.is_authenticated:
+        refuse()
+    if not (current_user.is_staff or checkin.client_id == current_user.id):
+        refuse()
+    return checkin
+
+
+def _form_page(form, existing, status: int, problem=None):
+    return render(
+        "checkins/today.html",
+        form=form,
+        existing=existing,
+        problem=problem,
+        threshold=crisis_threshold(),
+        mood_labels=MOOD_LABELS,
+        status=status,
+    )
+
+
+@bp.route("/checkin", methods=["GET", "POST"])
+@role_required("client")
+def today():
+    """Show today's check-in (filled in if it was made already) and save it."""
+    form, day = CheckInForm(plan=plan_of(current_user)), clinic_today()
+    if request.method == "POST":
+        return _submit(form, day)
+    existing = checkin_on(current_user.id, day)
+    if existing:
+        form.keep_past_choices(existing)
+        form.fill_from(existing)
+    form.day.data = day.isoformat()
+    form.idempotency_key.data = uuid4().hex
+    return _form_page(form, existing, 200)
+
+
+def _refusal(status: int, title: str, message: str):
+    return render("errors/error.html", status=status, code=status, title=title, message=message)
+
+
+def _answer_earlier(claim):
+    """Answer a key seen before: the first answer again, or why not."""
+    if claim.outcome == "replay":
+        return redirect(url_for("checkins.show", checkin_id=claim.submission.checkin_id), 303)
+    if claim.outcome == "in_flight":
+        return _refusal(409, _("Still saving"), _("This check-in is being saved. Please wait."))
+    return _refusal(
+        422,
+        _("This was sent before with other answers"),
+        _("Please reload the page and check in again."),
+    )
+
+
+def _submit(form, today: date):
+    """Save a check-in exactly once per idempotency key, then show its answer page."""
+    owner = request.headers.get("X-Outbox-Owner")
+    if owner is not None and owner != str(current_user.id):
+        # Kept on this phone by someone else who has since signed out; it waits for them.
+        return _refusal(409, _("Not yours to send"), _("Please sign in as yourself."))
+    key = request.headers.get("Idempotency-Key") or form.idempotency_key.data or uuid4().hex
+    if not KEY.match(key):
+        return _refusal(422, _("Something in the request was not right"), _("Please reload."))
+    digest = body_hash(request.form)
+    earlier = look_up(key, current_user.id, digest)
+    if earlier is not None and earlier.outcome != "new":
+        return _answer_earlier(earlier)
+    if not form.validate_on_submit():
+        return _form_page(form, checkin_on(current_user.id, today), 422)
+    day = date.fromisoformat(form.day.data) if form.day.data else today
+    existing = checkin_on(current_user.id, day)
+    problem = day_problem(day, today, existing)
+    if problem:
+        return _form_page(form, existing, 422, problem)
+    claim = earlier or claim_key(key, current_user.id, digest)
+    if claim.outcome != "new":
+        return _answer_earlier(claim)
+    try:
+        checkin, newly_flagged = save_checkin(current_user, day, form.answers())
+        finish_claim(claim.submission, checkin)
+    except Exception:
+        release_claim(claim.submission)
+        raise
+    if newly_flagged:
+        after_flagged(checkin)
+    return redirect(url_for("checkins.show", checkin_id=checkin.id), 303)
+
+
+@bp.get("/checkins/<int:checkin_id>")
+@role_required("client")
+def show(checkin_id):
+    """Thank the client for a check-in; show the crisis panel at once when it is flagged."""
+    checkin = get_checkin_or_404(checkin_id)
+    return render(
+        "checkins/show.html",
+        checkin=checkin,
+        labels=choice_labels(),
+        reasons=needs_attention(checkin, crisis_threshold()),
+        editable=checkin.day == clinic_today(),
+    )
+
+
+@bp.get("/checkins")
+@role_required("client")
+def history():
+    """List the client's check-ins by day, with their streak and the last 30 days' trend."""
+    today = clinic_today()
+    rows = history_rows(current_user.id, today - timedelta(days=89))
+    return render(
+        "checkins/history.html",
+        rows=rows,
+        labels=choice_labels(),
+        streak=streak({c.day for c in rows}, today),
+        done_today=bool(rows) and rows[0].day == today,
+        trend=trend_context(current_user, today),
+    )
+
+
+@bp.get("/care/checkins")
+@role_required("staff")
+def care_list():
+    """List recent check-ins for the care team: flagged ones not yet reviewed on top."""
+    return render("checkins/care_list.html", rows=care_rows(clinic_today()))
+
+
+@bp.get("/care/clients/<int:client_id>/checkins")
+@role_required("staff")
+def care_client(client_id):
+    """Show one client's check-ins and trend to the care team; the view is audit-logged."""
+    return _care_client_page(get_client_or_404(client_id), ReviewForm())
+
+
+def _care_client_page(person, review_form, failed_id: int | None = None, status: int = 200):
+    record_view(person, "checkins")
+    today = clinic_today()
+    return render(
+        "checkins/care_client.html",
+        person=person,
+        rows=history_rows(person.id, today - timedelta(days=89)),
+        labels=choice_labels(),
+        trend=trend_context(person, today),
+        review_form=review_form,
+        failed_id=failed_id,
+        status=status,
+    )
+
+
+@bp.post("/care/checkins/<int:checkin_id>/review")
+@role_required("staff")
+def review(checkin_id):
+    """Mark a flagged check-in reviewed, with a short note; who and when are recorded."""
+    checkin = get_checkin_or_404(checkin_id)
+    if not checkin.flagged:
+        abort(404)
+    form = ReviewForm()
+    if not form.validate_on_submit():
+        return _care_client_page(checkin.client, form, checkin.id, 422)
+    mark_reviewed(checkin, current_user, form.note.data)
+    flash(_("Marked as reviewed."))
+    return redirect(url_for("checkins.care_client", client_id=checkin.client_id))
