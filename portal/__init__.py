@@ -84,7 +84,7 @@ def _init_login(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from . import accounts, care_team, core, family, help, recovery_plan, today
+    from . import accounts, care_team, core, family, help, meetings, recovery_plan, today
 
-    for feature in (accounts, care_team, core, family, help, recovery_plan, today):
+    for feature in (accounts, care_team, core, family, help, meetings, recovery_plan, today):
         app.register_blueprint(feature.bp)

@@ -54,10 +54,17 @@ def _seed_support_contacts(client: User) -> None:
     add_contact(client, "Mom", "Mother", "+1 555 010 4455")
 
 
+def _seed_meetings(people: dict[str, User]) -> None:
+    from .meetings.demo import seed_demo_meetings
+
+    seed_demo_meetings(people["client@example.org"], people["counselor@example.org"])
+
+
 def seed_demo() -> dict[str, User]:
     """Load the demo clinic; running it again changes nothing."""
     if non_demo_users():
         raise NotADemoDatabase("This database holds accounts that are not demo accounts.")
     people = _seed_accounts()
     _seed_support_contacts(people["client@example.org"])
+    _seed_meetings(people)
     return people

@@ -2,4 +2,12 @@
 
 from .accounts.models import SetupLink, User, UserSession  # noqa: F401
 from .audit.models import AuditEvent  # noqa: F401
+from .meetings.models import (  # noqa: F401
+    Meeting,
+    MeetingAttendance,
+    MeetingGoal,
+    MeetingSource,
+    PersonalMeeting,
+    SavedMeeting,
+)
 from .recovery_plan.models import SupportContact  # noqa: F401

@@ -8,6 +8,7 @@ from portal.accounts.models import User
 from portal.extensions import db
 from portal.recovery_plan.contacts import add_contact
 from tests.conftest import make_user, sign_in
+from tests.meeting_feeds import make_meeting_objects
 
 ROLES = ["anonymous", "client", "other_client", "family", "staff", "admin"]
 
@@ -36,6 +37,7 @@ def make_people(app: Flask) -> SimpleNamespace:
         people.other_contact_id = add_contact(
             db.session.get(User, people.other_client.id), "Friend", "", "555 010 2222"
         ).id
+    make_meeting_objects(app, people)
     return people
 
 
@@ -57,6 +59,9 @@ def _arguments(people: SimpleNamespace) -> dict:
         "contact_id": people.contact_id,
         "staff_id": people.staff.id,
         "token": "no-such-token",
+        "meeting_id": people.meeting_id,
+        "personal_meeting_id": people.personal_meeting_id,
+        "attendance_id": people.attendance_id,
     }
 
 
