@@ -12,8 +12,13 @@ from ..extensions import db
 from .models import HYBRID, IN_PERSON, ONLINE, Meeting
 from .weekly import spec_day, upcoming
 
-# Parts of the day, by the hour a meeting starts in the client's zone: [from, to).
-PARTS_OF_DAY = {"morning": (0, 12), "afternoon": (12, 17), "evening": (17, 24)}
+# Parts of the day, by the hour a meeting starts in the client's zone: [from, to) hours.
+PARTS_OF_DAY = {
+    "morning": ((5, 12),),
+    "afternoon": ((12, 17),),
+    "evening": ((17, 21),),
+    "night": ((21, 24), (0, 5)),
+}
 MODES = {"online": (ONLINE, HYBRID), "in_person": (IN_PERSON, HYBRID)}
 TEXT_COLUMNS = (Meeting.name, Meeting.location, Meeting.address, Meeting.region, Meeting.group_name)
 LIMIT = 50
@@ -48,7 +53,7 @@ class Listing:
         return self.own_start.replace(tzinfo=None) != self.start.replace(tzinfo=None)
 
     def when(self, now: datetime) -> str:
-        return when_label(self.start, now)
+        return when_label(self.start, self.end, now)
 
     def own_time(self) -> str:
         """Say the time on the meeting's own clock, with its zone."""
@@ -59,12 +64,12 @@ class Listing:
         )
 
 
-def when_label(start: datetime, now: datetime) -> str:
+def when_label(start: datetime, end: datetime, now: datetime) -> str:
     """Say when, the way people do: "Today at 7:00 PM", "Tomorrow…", "Friday, Nov 27…"."""
     at = format_time(start, "short", rebase=False)
     days = (start.date() - now.astimezone(start.tzinfo).date()).days
     if start <= now:
-        return _("Now, until %(time)s", time=at)
+        return _("Now, until %(time)s", time=format_time(end, "short", rebase=False))
     if days == 0:
         return _("Today at %(time)s", time=at)
     if days == 1:
@@ -89,8 +94,7 @@ def _fits(start: datetime, filters: MeetingFilters) -> bool:
     if filters.day is not None and spec_day(start.date()) != filters.day:
         return False
     if filters.part_of_day in PARTS_OF_DAY:
-        low, high = PARTS_OF_DAY[filters.part_of_day]
-        return low <= start.hour < high
+        return any(low <= start.hour < high for low, high in PARTS_OF_DAY[filters.part_of_day])
     return True
 
 

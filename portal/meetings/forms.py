@@ -36,9 +36,10 @@ DAYS = [
 ]
 DAY_LABELS = dict(DAYS)
 PART_LABELS = {
-    "morning": _l("Morning (before noon)"),
+    "morning": _l("Morning (5 AM to noon)"),
     "afternoon": _l("Afternoon (noon to 5 PM)"),
-    "evening": _l("Evening (after 5 PM)"),
+    "evening": _l("Evening (5 to 9 PM)"),
+    "night": _l("Night (after 9 PM)"),
 }
 REMINDER_LABELS = {
     0: _l("No reminder"),
