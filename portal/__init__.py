@@ -93,12 +93,24 @@ def _register_blueprints(app: Flask) -> None:
         core,
         family,
         help,
+        meetings,
         recovery_plan,
         schedule,
         today,
     )
 
-    features = (accounts, care_team, checkins, core, family, help, recovery_plan, schedule, today)
+    features = (
+        accounts,
+        care_team,
+        checkins,
+        core,
+        family,
+        help,
+        meetings,
+        recovery_plan,
+        schedule,
+        today,
+    )
     for feature in features:
         app.register_blueprint(feature.bp)
     app.register_blueprint(schedule.care_bp)

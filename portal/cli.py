@@ -1,4 +1,5 @@
-"""Command-line tools: `flask --app portal create-admin`, `seed-demo`, `purge-sessions`."""
+"""Command-line tools: `flask --app portal create-admin`, `seed-demo`, `purge-sessions`; each
+feature adds its own (meetings: `import-meetings`, `refresh-meetings`)."""
 
 import click
 from flask import Flask
@@ -7,9 +8,12 @@ from .accounts.registration import create_account, email_taken
 from .accounts.sessions import purge_expired
 from .accounts.setup_links import issue_setup_link, setup_url
 from .demo import DEMO_PASSWORD, NotADemoDatabase, seed_demo
+from .meetings.cli import register_commands as register_meeting_commands
 
 
 def register_commands(app: Flask) -> None:
+    register_meeting_commands(app)
+
     @app.cli.command("create-admin")
     @click.argument("email")
     @click.option("--name", default="Administrator", help="The person's name.")

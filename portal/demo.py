@@ -105,6 +105,12 @@ def _seed_recovery_plan(client: User) -> None:
     save_plan(client, lists, show_days_in_program=True, show_days_since_use=True)
 
 
+def _seed_meetings(people: dict[str, User]) -> None:
+    from .meetings.demo import seed_demo_meetings
+
+    seed_demo_meetings(people["client@example.org"], people["counselor@example.org"])
+
+
 def seed_demo(now: datetime | None = None) -> dict[str, User]:
     """Load the demo clinic; running it again changes nothing."""
     if non_demo_users():
@@ -114,4 +120,5 @@ def seed_demo(now: datetime | None = None) -> dict[str, User]:
     seed_schedule(people, now or utcnow())
     _seed_recovery_plan(people["client@example.org"])
     _seed_checkins(people["client@example.org"], people["counselor@example.org"])
+    _seed_meetings(people)
     return people

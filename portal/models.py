@@ -4,6 +4,14 @@ from .accounts.models import SetupLink, User, UserSession  # noqa: F401
 from .audit.models import AuditEvent  # noqa: F401
 from .checkins.models import CheckIn, CheckInSubmission  # noqa: F401
 from .family.models import ConsentGrant, FamilyInvitation  # noqa: F401
+from .meetings.models import (  # noqa: F401
+    Meeting,
+    MeetingAttendance,
+    MeetingGoal,
+    MeetingSource,
+    PersonalMeeting,
+    SavedMeeting,
+)
 from .recovery_plan.models import RecoveryPlan, SupportContact  # noqa: F401
 from .schedule.models import (  # noqa: F401
     AbsenceNotice,

@@ -34,3 +34,8 @@ class UTCDateTime(TypeDecorator):
         if value is None:
             return None
         return value.replace(tzinfo=UTC)
+
+
+def zone_for(user) -> ZoneInfo:
+    """Return the zone to show this person's times in; the clinic's until people can choose."""
+    return clinic_zone()

@@ -20,6 +20,7 @@ from portal.schedule.models import (
 from portal.schedule.occurrences import expand
 from portal.timeutil import clinic_zone, utcnow
 from tests.conftest import make_user, sign_in
+from tests.meeting_feeds import make_meeting_objects
 
 ROLES = [
     "anonymous",
@@ -64,6 +65,7 @@ def make_people(app: Flask) -> SimpleNamespace:
             db.session.get(User, people.other_client.id), "Friend", "", "555 010 2222"
         ).id
         people.checkin_id = _flagged_checkin(people.client.id)
+    make_meeting_objects(app, people)
     return people
 
 
@@ -211,6 +213,9 @@ def _arguments(people: SimpleNamespace) -> dict:
         "notice_id": people.notice_id,
         "consent_id": people.consent_id,
         "secret": "no-such-invitation",
+        "meeting_id": people.meeting_id,
+        "personal_meeting_id": people.personal_meeting_id,
+        "attendance_id": people.attendance_id,
     }
 
 

@@ -107,6 +107,20 @@ MATRIX = {
     ("family.new_invitation", "POST"): OWNER,
     ("family.revoke_consent", "POST"): OWNER,
     ("family.disclosures", "GET"): CLIENTS,
+    # Meetings: the directory is public information, open to every client; a client's own
+    # meetings and log are theirs alone; the care team reads the log through the client's page.
+    ("meetings.find", "GET"): CLIENTS,
+    ("meetings.meeting", "GET"): CLIENTS,
+    ("meetings.save", "POST"): CLIENTS,
+    ("meetings.unsave", "POST"): CLIENTS,
+    ("meetings.mine", "GET"): CLIENTS,
+    ("meetings.add_personal", "POST"): CLIENTS,
+    ("meetings.delete_personal", "POST"): OWNER,
+    ("meetings.attendance", "GET"): CLIENTS,
+    ("meetings.attendance", "POST"): CLIENTS,
+    ("meetings.delete_attendance", "POST"): OWNER,
+    ("meetings.client_meetings", "GET"): STAFF,
+    ("meetings.client_meetings", "POST"): STAFF,
 }
 
 
@@ -167,12 +181,20 @@ def test_ids_of_the_wrong_kind_or_missing_are_404(app, client, role, path):
         ("client", "/support-contacts/{other_contact}/delete"),
         ("client", "/support-contacts/999999/delete"),
         ("staff", "/care/checkins/999999/review"),
+        ("client", "/meetings/personal/{other_personal}/delete"),
+        ("client", "/meetings/attendance/{other_attendance}/delete"),
+        ("client", "/meetings/999999/save"),
+        ("staff", "/care/clients/{family}/meetings"),
     ],
 )
 def test_posts_to_ids_of_the_wrong_kind_or_someone_elses_are_404(app, client, role, path):
     people = sign_in_as(app, client, role)
     url = path.format(
-        client=people.client.id, family=people.family.id, other_contact=people.other_contact_id
+        client=people.client.id,
+        family=people.family.id,
+        other_contact=people.other_contact_id,
+        other_personal=people.other_personal_meeting_id,
+        other_attendance=people.other_attendance_id,
     )
     response = client.post(url, data={"csrf_token": csrf_token(client)})
     assert response.status_code == 404

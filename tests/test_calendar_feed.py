@@ -127,3 +127,34 @@ def test_a_deactivated_account_has_no_feed(app):
         person(clinic.member.id).active = False
         db.session.commit()
     assert app.test_client().get(url).status_code == 404
+
+
+def test_saved_meetings_join_the_calendar_and_the_feed_neutrally(app):
+    from portal.accounts.models import User
+    from portal.meetings.mine import save_meeting
+    from portal.meetings.models import Meeting
+    from tests.meeting_feeds import import_entries, meeting
+
+    clinic = build_clinic(app)
+    with app.app_context():
+        import_entries(
+            [
+                meeting(
+                    "hope",
+                    name="Daily Sober Hope",
+                    day=[0, 1, 2, 3, 4, 5, 6],
+                    formatted_address="5 Elm St, Riverton, PA 19301, USA",
+                )
+            ]
+        )
+        found = db.session.query(Meeting).one()
+        save_meeting(db.session.get(User, clinic.member.id), found, 30)
+    client = app.test_client()
+    sign_in(client, clinic.member.email)
+    page = client.get("/calendar").get_data(as_text=True)
+    assert "Daily Sober Hope" in page and 'class="session-row is-meeting"' in page
+    url = feed_url(client)
+    raw = app.test_client().get(url).get_data(as_text=True)
+    assert "Sober" not in raw and "UID:meeting-" in raw and "5 Elm St" in raw
+    post(client, "/settings/calendar-feed/titles", {"full_titles": "1"})
+    assert "Daily Sober Hope" in app.test_client().get(url).get_data(as_text=True)

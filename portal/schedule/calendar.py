@@ -6,6 +6,7 @@ from datetime import date, datetime, time, timedelta
 from flask_babel import format_timedelta, ngettext
 from flask_babel import gettext as _
 
+from ..meetings.calendar import meeting_occurrences
 from .occurrences import Occurrence, occurrences_for
 
 LOOKAHEAD_DAYS = 14
@@ -22,10 +23,10 @@ def _midnight(day: date, zone) -> datetime:
     return datetime.combine(day, time(0), tzinfo=zone)
 
 
-def _by_day(occurrences: list[Occurrence], first: date, days: int) -> list[Day]:
+def _by_day(occurrences: list, first: date, days: int, zone) -> list[Day]:
     result = [Day(first + timedelta(days=i)) for i in range(days)]
     for o in occurrences:
-        index = (o.start.date() - first).days
+        index = (o.start.astimezone(zone).date() - first).days
         if 0 <= index < days:
             result[index].occurrences.append(o)
     return result
@@ -64,13 +65,20 @@ def today_view(person, now: datetime, zone) -> dict:
     }
 
 
+def calendar_items(person, start: datetime, end: datetime, zone) -> list:
+    """Return a person's sessions and, for a client, their peer-support meetings, by time."""
+    items = list(occurrences_for(person, start, end, zone))
+    if person.is_client:
+        items += meeting_occurrences(person, start, end)
+    return sorted(items, key=lambda o: o.start)
+
+
 def agenda(person, now: datetime, zone, weeks: int = 4) -> list[Day]:
     """Return the coming weeks, day by day, leaving out empty days."""
     today = now.astimezone(zone).date()
-    items = occurrences_for(
-        person, _midnight(today, zone), _midnight(today + timedelta(weeks=weeks), zone), zone
-    )
-    return [d for d in _by_day(items, today, weeks * 7) if d.occurrences]
+    end = _midnight(today + timedelta(weeks=weeks), zone)
+    items = calendar_items(person, _midnight(today, zone), end, zone)
+    return [d for d in _by_day(items, today, weeks * 7, zone) if d.occurrences]
 
 
 def week_of(day: date) -> date:
@@ -80,10 +88,8 @@ def week_of(day: date) -> date:
 def week(person, day: date, zone) -> list[Day]:
     """Return Monday to Sunday of the week holding a day."""
     first = week_of(day)
-    items = occurrences_for(
-        person, _midnight(first, zone), _midnight(first + timedelta(days=7), zone), zone
-    )
-    return _by_day(items, first, 7)
+    end = _midnight(first + timedelta(days=7), zone)
+    return _by_day(calendar_items(person, _midnight(first, zone), end, zone), first, 7, zone)
 
 
 def month(person, day: date, zone) -> list[list[Day]]:
@@ -92,10 +98,8 @@ def month(person, day: date, zone) -> list[list[Day]]:
     first = week_of(first_of_month)
     next_month = (first_of_month + timedelta(days=32)).replace(day=1)
     days = ((week_of(next_month - timedelta(days=1)) + timedelta(days=7)) - first).days
-    items = occurrences_for(
-        person, _midnight(first, zone), _midnight(first + timedelta(days=days), zone), zone
-    )
-    grid = _by_day(items, first, days)
+    end = _midnight(first + timedelta(days=days), zone)
+    grid = _by_day(calendar_items(person, _midnight(first, zone), end, zone), first, days, zone)
     for d in grid:
         d.in_month = d.date.month == first_of_month.month
     return [grid[i : i + 7] for i in range(0, days, 7)]

@@ -56,7 +56,18 @@ def build_feed(
         if o.cancelled:
             event.add("status", "CANCELLED")
         cal.add_component(event)
-    for event in extra_events:
+    for m in extra_events:  # a client's peer-support meetings
+        event = Event()
+        event.add("uid", f"{m.key}@{host}")
+        event.add("summary", m.title if full_titles else _("Appointment"))
+        event.add("dtstart", m.start)
+        event.add("dtend", m.end)
+        event.add("dtstamp", now)
+        location = m.place or (_("Video call") if m.url else "")
+        if location:
+            event.add("location", location)
+        if m.url:
+            event.add("url", m.url)
         cal.add_component(event)
     cal.add_missing_timezones()
     return cal.to_ical()

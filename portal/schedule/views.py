@@ -13,6 +13,7 @@ from ..checkins.trends import trend_context
 from ..extensions import db
 from ..family.consent import record_family_disclosures, within_consent
 from ..htmx import render
+from ..meetings.calendar import meeting_occurrences
 from ..timeutil import clinic_zone, utcnow
 from . import calendar
 from .access import get_occurrence_or_404, host
@@ -123,7 +124,8 @@ def feed(token):
     if person.is_family:
         items = within_consent(items, person, now)
         record_family_disclosures(person, "family.feed")
-    body = build_feed(items, host(), record.full_titles, now)
+    meetings = meeting_occurrences(person, start, end) if person.is_client else []
+    body = build_feed(items, host(), record.full_titles, now, meetings)
     response = Response(body, mimetype="text/calendar")
     response.headers["Content-Disposition"] = "inline; filename=calendar.ics"
     return response

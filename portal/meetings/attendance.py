@@ -1,0 +1,104 @@
+"""The attendance log ("I went") and the weekly meeting goal the counselor sets."""
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import func, select
+
+from ..extensions import db
+from ..timeutil import utcnow, zone_for
+from .models import Meeting, MeetingAttendance, MeetingGoal, PersonalMeeting
+
+MAX_GOAL = 21  # three a day is already a lot
+
+
+@dataclass
+class WeekProgress:
+    """Meetings logged this week (Monday to Sunday) against the goal, if there is one."""
+
+    count: int
+    goal: int | None
+
+    @property
+    def met(self) -> bool:
+        return bool(self.goal) and self.count >= self.goal
+
+
+def today_for(client, now: datetime | None = None) -> date:
+    """Return today's date where the client is."""
+    return (now or utcnow()).astimezone(zone_for(client)).date()
+
+
+def week_start(day: date) -> date:
+    """Return the Monday of the week holding `day`."""
+    return day - timedelta(days=day.weekday())
+
+
+def log_attendance(
+    client,
+    attended_on: date,
+    meeting: Meeting | None = None,
+    personal: PersonalMeeting | None = None,
+    title: str = "",
+    note: str = "",
+) -> MeetingAttendance:
+    """Record that the client went to a meeting: one from the directory, their own, or named."""
+    entry = MeetingAttendance(
+        client_id=client.id,
+        attended_on=attended_on,
+        meeting_id=meeting.id if meeting else None,
+        personal_meeting_id=personal.id if personal else None,
+        title=(meeting or personal).name if (meeting or personal) else title,
+        note=note,
+    )
+    db.session.add(entry)
+    db.session.commit()
+    return entry
+
+
+def attendance_log(client, limit: int = 200) -> list[MeetingAttendance]:
+    """Return the client's attendance, newest first."""
+    return list(
+        db.session.scalars(
+            select(MeetingAttendance)
+            .where(MeetingAttendance.client_id == client.id)
+            .order_by(MeetingAttendance.attended_on.desc(), MeetingAttendance.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def goal_of(client) -> MeetingGoal | None:
+    return db.session.scalar(select(MeetingGoal).where(MeetingGoal.client_id == client.id))
+
+
+def set_goal(client, per_week: int, by) -> MeetingGoal | None:
+    """Set how many meetings a week the client aims for; 0 removes the goal."""
+    goal, by_id = goal_of(client), by.id if by else None
+    if per_week == 0:
+        if goal is not None:
+            db.session.delete(goal)
+        db.session.commit()
+        return None
+    if goal is None:
+        goal = MeetingGoal(client_id=client.id, per_week=per_week)
+        db.session.add(goal)
+    goal.per_week, goal.set_by_id = per_week, by_id
+    db.session.commit()
+    return goal
+
+
+def week_progress(client, today: date) -> WeekProgress:
+    """Count the meetings logged in the week of `today` and compare with the goal."""
+    monday = week_start(today)
+    count = db.session.scalar(
+        select(func.count())
+        .select_from(MeetingAttendance)
+        .where(
+            MeetingAttendance.client_id == client.id,
+            MeetingAttendance.attended_on >= monday,
+            MeetingAttendance.attended_on < monday + timedelta(days=7),
+        )
+    )
+    goal = goal_of(client)
+    return WeekProgress(count=count, goal=goal.per_week if goal else None)

@@ -1,0 +1,82 @@
+"""A client's own meetings: the ones saved from the directory and the ones in no feed."""
+
+from datetime import time
+
+from sqlalchemy import select
+
+from ..extensions import db
+from ..timeutil import zone_for
+from .models import Meeting, PersonalMeeting, SavedMeeting
+
+# How long before a saved meeting the client may ask to be reminded, in minutes (0: never).
+REMINDER_MINUTES = [0, 15, 30, 60, 120]
+
+
+def saved_meetings(client) -> list[SavedMeeting]:
+    """Return the meetings a client saved, still-listed ones first, by name."""
+    return list(
+        db.session.scalars(
+            select(SavedMeeting)
+            .join(SavedMeeting.meeting)
+            .where(SavedMeeting.client_id == client.id)
+            .order_by(Meeting.retired_at.is_not(None), Meeting.name, SavedMeeting.id)
+        )
+    )
+
+
+def saved_for(client, meeting: Meeting) -> SavedMeeting | None:
+    """Return the client's saved entry for a meeting, if they saved it."""
+    return db.session.scalar(
+        select(SavedMeeting).where(
+            SavedMeeting.client_id == client.id, SavedMeeting.meeting_id == meeting.id
+        )
+    )
+
+
+def save_meeting(client, meeting: Meeting, reminder_minutes: int) -> SavedMeeting:
+    """Save a meeting to "My meetings", or change its reminder if it is already there."""
+    saved = saved_for(client, meeting)
+    if saved is None:
+        saved = SavedMeeting(client_id=client.id, meeting_id=meeting.id)
+        db.session.add(saved)
+    saved.reminder_minutes = reminder_minutes
+    db.session.commit()
+    return saved
+
+
+def unsave_meeting(client, meeting: Meeting) -> None:
+    """Take a meeting off "My meetings"; attendance already logged stays."""
+    saved = saved_for(client, meeting)
+    if saved is not None:
+        db.session.delete(saved)
+        db.session.commit()
+
+
+def personal_meetings(client) -> list[PersonalMeeting]:
+    """Return the client's own meetings in week order."""
+    return list(
+        db.session.scalars(
+            select(PersonalMeeting)
+            .where(PersonalMeeting.client_id == client.id)
+            .order_by(PersonalMeeting.day, PersonalMeeting.start_time, PersonalMeeting.id)
+        )
+    )
+
+
+def add_personal_meeting(
+    client, name: str, day: int, start: time, end: time, place: str = "", link: str = ""
+) -> PersonalMeeting:
+    """Add a weekly meeting that is in no feed, kept in the client's zone."""
+    meeting = PersonalMeeting(
+        client_id=client.id,
+        name=name,
+        day=day,
+        start_time=start,
+        end_time=end,
+        timezone=zone_for(client).key,
+        place=place,
+        link=link,
+    )
+    db.session.add(meeting)
+    db.session.commit()
+    return meeting
