@@ -1,7 +1,10 @@
 // The service worker. PORTAL (version, shell files, pages) is prepended by the server.
 // Static files are versioned by content, so cache-first is safe for them; pages always
 // try the network first. Caches of an older version are deleted when this one activates.
+// The last good copy of a few personal pages (the server marks them) is kept for offline use;
+// sign-out clears it (Clear-Site-Data), so the next person on a shared phone finds nothing.
 const SHELL_CACHE = "portal-shell-" + PORTAL.version;
+const PAGES_CACHE = "portal-pages";
 try {
   importScripts(PORTAL.outbox);  // the same outbox the pages use, for Background Sync
 } catch (error) {
@@ -24,32 +27,62 @@ async function precache() {
 }
 
 self.addEventListener("install", (event) => {
-  event.waitUntil(precache().then(() => self.skipWaiting()));
+  // The first worker takes over at once; a new version waits until the person taps "Reload",
+  // so a page is never switched to new code under their fingers.
+  event.waitUntil(precache().then(() => {
+    if (!self.registration.active) return self.skipWaiting();
+  }));
+});
+
+self.addEventListener("message", (event) => {
+  if (event.data && event.data.type === "skip-waiting") self.skipWaiting();
 });
 
 self.addEventListener("activate", (event) => {
   event.waitUntil((async () => {
     const names = await caches.keys();
-    await Promise.all(names.filter((n) => n.startsWith("portal-") && n !== SHELL_CACHE)
+    await Promise.all(names.filter((n) => n.startsWith("portal-shell-") && n !== SHELL_CACHE)
       .map((n) => caches.delete(n)));
     await self.clients.claim();
   })());
 });
 
+// Mark a kept copy so the page shows "Offline — as of 5:42 PM" (the time is in the page).
+async function markedOffline(response) {
+  const text = (await response.text()).replace("<html ", "<html data-offline-copy ");
+  return new Response(text, { status: 200, headers: { "Content-Type": "text/html; charset=utf-8" } });
+}
+
 async function pageFromNetwork(request) {
+  const path = new URL(request.url).pathname;
   try {
-    return await fetch(request);
+    const response = await fetch(request);
+    if (response.ok && response.headers.get("X-Offline-Copy") === "keep" &&
+        new URL(request.url).search === "") {
+      const pages = await caches.open(PAGES_CACHE);
+      await pages.put(path, response.clone());
+    }
+    return response;
   } catch (error) {
-    const cache = await caches.open(SHELL_CACHE);
-    const path = new URL(request.url).pathname;
-    return (await cache.match(path)) || (await cache.match(PORTAL.offlinePage)) ||
+    const kept = await (await caches.open(PAGES_CACHE)).match(path);
+    if (kept) return markedOffline(kept);
+    const shell = await caches.open(SHELL_CACHE);
+    return (await shell.match(path)) || (await shell.match(PORTAL.offlinePage)) ||
       new Response("Offline", { status: 503, headers: { "Content-Type": "text/plain" } });
   }
 }
 
 async function cacheFirst(request) {
   const cached = await caches.match(request);
-  return cached || fetch(request);
+  if (cached) return cached;
+  try {
+    return await fetch(request);
+  } catch (error) {
+    // A kept page may name an older version of a static file: any version beats none offline.
+    const older = await caches.match(request, { ignoreSearch: true });
+    if (older) return older;
+    throw error;
+  }
 }
 
 self.addEventListener("fetch", (event) => {

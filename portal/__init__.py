@@ -47,11 +47,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     _init_login(app)
 
     from . import models  # noqa: F401  (every feature's tables, for migrations)
+    from .core.offline import init_offline
     from .errors import init_errors
     from .frame import init_frame
     from .security import init_security
 
     init_security(app)
+    init_offline(app)
     init_frame(app)
     init_errors(app)
     _register_blueprints(app)

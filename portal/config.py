@@ -42,6 +42,9 @@ def from_environment(instance_path: Path) -> dict:
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "CLINIC_TIMEZONE": os.environ.get("CLINIC_TIMEZONE", "America/New_York"),
         "APP_NAME": os.environ.get("APP_NAME", "Portal"),
+        # Mixed into the service worker's version: set it per deploy to push a new worker even
+        # when no static file changed (a template-only release, say).
+        "RELEASE": os.environ.get("RELEASE", ""),
         # Named only inside consent forms (who may disclose), never in notifications or feeds.
         "CLINIC_NAME": os.environ.get("CLINIC_NAME", "Harbor Street Outpatient Program"),
         "PUBLIC_URL": os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000"),

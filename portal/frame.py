@@ -4,11 +4,12 @@ import hashlib
 from pathlib import Path
 
 from flask import Flask, current_app, session, url_for
-from flask_babel import get_locale
+from flask_babel import format_time, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from .recovery_plan.contacts import contacts_of
+from .timeutil import utcnow
 
 # The client's bottom navigation; an entry appears once its feature's endpoint exists.
 CLIENT_NAV = [
@@ -59,8 +60,29 @@ def idle_minutes() -> int:
     return current_app.config["SESSION_IDLE_MINUTES"]
 
 
+def field_attrs(field, hint=None, autocomplete=None, inputmode=None) -> dict:
+    """Return a form field's extra attributes, leaving out the ones that do not apply (an
+    attribute saying "None" would point a screen reader at nothing)."""
+    described = [f"{field.id}-error"] if field.errors else []
+    if hint:
+        described.append(f"{field.id}-hint")
+    attrs = {
+        "autocomplete": autocomplete,
+        "inputmode": inputmode,
+        "aria-invalid": "true" if field.errors else None,
+        "aria-describedby": " ".join(described) or None,
+    }
+    return {key: value for key, value in attrs.items() if value}
+
+
+def rendered_at() -> str:
+    """Return this page's time of making, for the offline banner ("as of 5:42 PM")."""
+    return format_time(utcnow(), "short")
+
+
 def init_frame(app: Flask) -> None:
     app.extensions["static_digests"] = static_digests(app)
+    app.jinja_env.globals["field_attrs"] = field_attrs  # imported macros see globals only
 
     @app.context_processor
     def frame_context():
@@ -70,6 +92,7 @@ def init_frame(app: Flask) -> None:
             "crisis_contacts": crisis_contacts,
             "get_locale": get_locale,
             "idle_minutes": idle_minutes,
+            "rendered_at": rendered_at,
             "htmx_url": current_app.config["HTMX_URL"],
             "htmx_sri": current_app.config["HTMX_SRI"],
             "app_name": current_app.config["APP_NAME"],

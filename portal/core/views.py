@@ -17,7 +17,7 @@ bp = Blueprint("core", __name__)
 
 SERVICE_WORKER = Path(__file__).resolve().parents[2] / "service_worker.js"
 # Static files the service worker keeps so the shell and the help panel work with no network.
-SHELL_FILES = ["css/app.css", "js/app.js", "js/outbox.js"]
+SHELL_FILES = ["css/app.css", "js/app.js", "js/outbox.js", "icons/icon-192.png"]
 
 
 @bp.get("/healthz")
@@ -33,6 +33,7 @@ def worker_version() -> str:
     for name, digest in sorted(current_app.extensions["static_digests"].items()):
         h.update(f"{name}:{digest}".encode())
     h.update(current_app.config["HTMX_URL"].encode())
+    h.update(current_app.config["RELEASE"].encode())
     return h.hexdigest()[:12]
 
 
@@ -67,6 +68,26 @@ def manifest():
         "background_color": "#ffffff",
         "theme_color": "#1f5f8b",
         "description": _("Your schedule and reminders."),
+        "icons": [
+            {
+                "src": static_url("icons/icon-192.png"),
+                "sizes": "192x192",
+                "type": "image/png",
+                "purpose": "any",
+            },
+            {
+                "src": static_url("icons/icon-512.png"),
+                "sizes": "512x512",
+                "type": "image/png",
+                "purpose": "any",
+            },
+            {
+                "src": static_url("icons/maskable-512.png"),
+                "sizes": "512x512",
+                "type": "image/png",
+                "purpose": "maskable",
+            },
+        ],
     }
     response = Response(json.dumps(data), mimetype="application/manifest+json")
     response.headers["Cache-Control"] = "no-cache"

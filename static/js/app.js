@@ -26,10 +26,67 @@
     restart();
   }
 
+  // A page the service worker served from its kept copy: say so, with the time it was made.
+  if (document.documentElement.hasAttribute("data-offline-copy")) {
+    var banner = document.querySelector("[data-offline-banner]");
+    if (banner) banner.hidden = false;
+  }
+
+  // "Update available — Reload" when a new worker waits; reload once it has taken over.
+  function offerUpdate(registration) {
+    var notice = document.querySelector("[data-update-notice]");
+    if (!notice || !registration.waiting || !navigator.serviceWorker.controller) return;
+    notice.hidden = false;
+    notice.querySelector("[data-update-reload]").addEventListener("click", function () {
+      registration.waiting.postMessage({ type: "skip-waiting" });
+    });
+  }
+
+  // Android and desktop Chromium offer to install; iPhone needs Add to Home Screen by hand.
+  var deferredInstall = null;
+  window.addEventListener("beforeinstallprompt", function (event) {
+    event.preventDefault();
+    deferredInstall = event;
+    document.querySelectorAll("[data-install]").forEach(function (button) {
+      button.hidden = false;
+    });
+  });
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-install]");
+    if (!button || !deferredInstall) return;
+    deferredInstall.prompt();
+    deferredInstall.userChoice.then(function () {
+      deferredInstall = null;
+      button.hidden = true;
+    });
+  });
+  var ios = /iphone|ipad|ipod/i.test(navigator.userAgent) ||
+    (navigator.platform === "MacIntel" && navigator.maxTouchPoints > 1);
+  if (ios && !navigator.standalone) {
+    document.querySelectorAll("[data-ios-install]").forEach(function (el) { el.hidden = false; });
+  }
+
   var script = document.currentScript;
   if ("serviceWorker" in navigator && script && script.dataset.worker) {
     window.addEventListener("load", function () {
-      navigator.serviceWorker.register(script.dataset.worker, { scope: "/" }).catch(function () {});
+      navigator.serviceWorker.register(script.dataset.worker, { scope: "/" })
+        .then(function (registration) {
+          offerUpdate(registration);
+          registration.addEventListener("updatefound", function () {
+            var worker = registration.installing;
+            if (!worker) return;
+            worker.addEventListener("statechange", function () {
+              if (worker.state === "installed") offerUpdate(registration);
+            });
+          });
+        })
+        .catch(function () {});
+      var reloading = false;
+      navigator.serviceWorker.addEventListener("controllerchange", function () {
+        if (reloading || !document.querySelector("[data-update-notice]:not([hidden])")) return;
+        reloading = true;
+        window.location.reload();
+      });
     });
   }
 })();

@@ -1,4 +1,4 @@
-"""A local copy of the pinned htmx from the npm registry, for a browser with no CDN."""
+"""Local copies of pinned npm packages (htmx, axe-core) for a browser with no CDN."""
 
 import base64
 import hashlib
@@ -12,23 +12,36 @@ from portal.config import HTMX_SRI, HTMX_VERSION
 CACHE = Path(__file__).resolve().parents[2] / ".cache" / "npm"
 
 
-def htmx_file() -> Path:
-    """Return the path of htmx.min.js of the pinned version, fetching the package once."""
-    target = CACHE / f"htmx.org-{HTMX_VERSION}" / "package" / "dist" / "htmx.min.js"
+AXE_VERSION = "4.10.3"
+
+
+def npm_file(package: str, version: str, inner: str) -> Path:
+    """Return a file from an npm package of a pinned version, fetching the package once."""
+    target = CACHE / f"{package}-{version}" / "package" / inner
     if not target.exists():
         npm = shutil.which("npm")
         if npm is None:
-            raise FileNotFoundError("npm is needed once to fetch htmx.org from the npm registry")
+            raise FileNotFoundError(f"npm is needed once to fetch {package} from the npm registry")
         CACHE.mkdir(parents=True, exist_ok=True)
         subprocess.run(
-            [npm, "pack", f"htmx.org@{HTMX_VERSION}", "--pack-destination", str(CACHE)],
+            [npm, "pack", f"{package}@{version}", "--pack-destination", str(CACHE)],
             check=True,
             capture_output=True,
             timeout=180,
         )
-        with tarfile.open(CACHE / f"htmx.org-{HTMX_VERSION}.tgz") as tar:
-            tar.extractall(target.parents[2], filter="data")
+        with tarfile.open(CACHE / f"{package}-{version}.tgz") as tar:
+            tar.extractall(CACHE / f"{package}-{version}", filter="data")
     return target
+
+
+def htmx_file() -> Path:
+    """Return the path of htmx.min.js of the pinned version."""
+    return npm_file("htmx.org", HTMX_VERSION, "dist/htmx.min.js")
+
+
+def axe_file() -> Path:
+    """Return the path of axe-core's axe.min.js of the pinned version."""
+    return npm_file("axe-core", AXE_VERSION, "axe.min.js")
 
 
 def sri_of(path: Path) -> str:
