@@ -84,8 +84,19 @@ def _init_login(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from . import accounts, care_team, core, family, help, recovery_plan, schedule, today
+    from . import (
+        accounts,
+        care_team,
+        core,
+        family,
+        help,
+        notifications,
+        recovery_plan,
+        schedule,
+        today,
+    )
 
     for feature in (accounts, care_team, core, family, help, recovery_plan, schedule, today):
         app.register_blueprint(feature.bp)
+    app.register_blueprint(notifications.bp)
     app.register_blueprint(schedule.care_bp)

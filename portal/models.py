@@ -2,6 +2,11 @@
 
 from .accounts.models import SetupLink, User, UserSession  # noqa: F401
 from .audit.models import AuditEvent  # noqa: F401
+from .notifications.models import (  # noqa: F401
+    NotificationPreferences,
+    OutboxMessage,
+    PushSubscription,
+)
 from .recovery_plan.models import SupportContact  # noqa: F401
 from .schedule.models import (  # noqa: F401
     AbsenceNotice,
