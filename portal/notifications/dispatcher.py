@@ -26,7 +26,6 @@ from .vapid import vapid
 
 log = logging.getLogger("portal.notifications")
 
-CLAIM_BATCH = 256
 LEASE = timedelta(minutes=15)  # longer than the slowest batch: 256 / 8 threads x 10 s timeouts
 FLUSH_EVERY = 64
 FLUSH_SECONDS = 0.2
@@ -139,7 +138,10 @@ def reconcile(kinds: tuple[str, ...], items: list, now: datetime) -> int:
                 "topic": r.topic,
                 "urgency": r.urgency,
                 "not_after": r.not_after,
-                "next_attempt_at": r.due_at if row.attempts == 0 else row.next_attempt_at,
+                # A row already tried keeps its back-off (or Retry-After), unless moved later.
+                "next_attempt_at": (
+                    r.due_at if row.claimed_at is None else max(r.due_at, row.next_attempt_at)
+                ),
             }
             values = {k: v for k, v in values.items() if getattr(row, k) != v}
         if values:
@@ -187,8 +189,9 @@ def collect(now: datetime, report: PassReport) -> None:
             report.queued += len(enqueue(items, now))
 
 
-def claim(now: datetime, limit: int = CLAIM_BATCH, ids: list[int] | None = None) -> list[int]:
+def claim(now: datetime, limit: int | None = None, ids: list[int] | None = None) -> list[int]:
     """Take up to `limit` due pending rows for this pass, in one short transaction."""
+    limit = limit or current_app.config["PUSH_CLAIM_BATCH"]
     due = (
         select(OutboxMessage.id)
         .where(

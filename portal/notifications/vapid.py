@@ -66,6 +66,7 @@ def configure(app: Flask) -> None:
     config.setdefault("PUSH_TIMEOUT_SECONDS", float(os.environ.get("PUSH_TIMEOUT_SECONDS", 10)))
     config.setdefault("PUSH_MAX_ATTEMPTS", int(os.environ.get("PUSH_MAX_ATTEMPTS", 5)))
     config.setdefault("PUSH_SEND_THREADS", int(os.environ.get("PUSH_SEND_THREADS", 8)))
+    config.setdefault("PUSH_CLAIM_BATCH", int(os.environ.get("PUSH_CLAIM_BATCH", 256)))
     config.setdefault(
         "PUSH_SERVICE_HOSTS",
         os.environ.get(
@@ -81,10 +82,12 @@ def vapid() -> Vapid02:
     """Return this server's VAPID key, loaded once per app."""
     cached = current_app.extensions.get("vapid")
     if cached is None:
-        text = current_app.config["VAPID_PRIVATE_KEY"] or _development_key(
-            Path(current_app.instance_path)
+        text = current_app.config["VAPID_PRIVATE_KEY"]
+        if not text and current_app.testing:
+            text = generate_pair()[0]  # tests leave nothing behind in instance/
+        cached = current_app.extensions["vapid"] = load(
+            text or _development_key(Path(current_app.instance_path))
         )
-        cached = current_app.extensions["vapid"] = load(text)
     return cached
 
 
