@@ -8,15 +8,39 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.notifications.dispatcher import run_pass
 from portal.notifications.models import NotificationPreferences, OutboxMessage, PushSubscription
+from portal.notifications.reminders import default_preferences
 from portal.schedule.models import Enrollment, Group, SessionSeries
 from tests.conftest import make_user
 
 # Words that must never reach a lock screen unless the person asked for detail.
 TELLTALE = [
-    "treatment", "therapy", "therap", "counsel", "group", "iop", "intensive", "outpatient",
-    "relapse", "recovery", "sober", "substance", "alcohol", "drug", "opioid", "addiction",
-    "rehab", "clinic", "individual", "family", "psychoeducation", "medication", "case management",
-    "harbor", "room 2", "alex", "morgan",
+    "treatment",
+    "therapy",
+    "therap",
+    "counsel",
+    "group",
+    "iop",
+    "intensive",
+    "outpatient",
+    "relapse",
+    "recovery",
+    "sober",
+    "substance",
+    "alcohol",
+    "drug",
+    "opioid",
+    "addiction",
+    "rehab",
+    "clinic",
+    "individual",
+    "family",
+    "psychoeducation",
+    "medication",
+    "case management",
+    "harbor",
+    "room 2",
+    "alex",
+    "morgan",
 ]
 
 
@@ -29,8 +53,7 @@ def make_clinic(app, clients: int = 1) -> SimpleNamespace:
     """An evening group on Mondays and Wednesdays at 6 pm (New York), and its clients."""
     staff = make_user(app, "staff", name="Casey Staff")
     people = [
-        make_user(app, "client", name="Alex Morgan", counselor_id=staff.id)
-        for _ in range(clients)
+        make_user(app, "client", name="Alex Morgan", counselor_id=staff.id) for _ in range(clients)
     ]
     with app.app_context():
         group = Group(name="Evening group")
@@ -62,8 +85,11 @@ def add_device(app, user_id: int, device) -> int:
     """Store a fake-service device for a person, as the subscribe endpoint would."""
     with app.app_context():
         row = PushSubscription(
-            user_id=user_id, endpoint=device.endpoint, p256dh=device.p256dh,
-            auth=device.info()["keys"]["auth"], device_label="Test",
+            user_id=user_id,
+            endpoint=device.endpoint,
+            p256dh=device.p256dh,
+            auth=device.info()["keys"]["auth"],
+            device_label="Test",
         )
         db.session.add(row)
         db.session.commit()
@@ -74,7 +100,7 @@ def set_preferences(app, user_id: int, **values) -> None:
     with app.app_context():
         prefs = db.session.get(NotificationPreferences, user_id)
         if prefs is None:
-            prefs = NotificationPreferences(user_id=user_id)
+            prefs = default_preferences(user_id)
             db.session.add(prefs)
         for name, value in values.items():
             setattr(prefs, name, value)

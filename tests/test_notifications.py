@@ -98,7 +98,10 @@ def test_quiet_hours_move_a_reminder_to_the_morning(due, expected):
 def test_a_reminder_that_would_leave_quiet_hours_after_the_start_is_dropped():
     prefs = default_preferences(1)
     start = at("2026-11-23T06:45:00-05:00")
-    assert waking_moment(start - timedelta(hours=1), start, start - timedelta(hours=2), prefs, NY) is None
+    assert (
+        waking_moment(start - timedelta(hours=1), start, start - timedelta(hours=2), prefs, NY)
+        is None
+    )
 
 
 def test_an_overdue_reminder_waits_for_the_morning_when_now_is_quiet():
@@ -235,8 +238,9 @@ def test_cant_make_it_means_no_reminder(app, push):
     with app.app_context():
         series = db.session.get(SessionSeries, clinic.series_id)
         client = db.session.get(User, clinic.client.id)
-        send_notice(client, find_occurrence(series, at("2026-11-23T23:00:00+00:00"), NY),
-                    "cant_make_it", "")
+        send_notice(
+            client, find_occurrence(series, at("2026-11-23T23:00:00+00:00"), NY), "cant_make_it", ""
+        )
     assert dispatch(app, at("2026-11-23T17:00:00-05:00")).sent == []
 
 
@@ -260,8 +264,15 @@ def test_staff_and_people_without_devices_get_nothing(app, push):
 
 def _reminder(user_id, now, occurrence="x.0"):
     return Reminder(
-        user_id=user_id, kind="session_lead", object_ref="series:1", occurrence=occurrence,
-        due_at=now, not_after=now + timedelta(hours=1), payload="{}", topic="t", urgency="high",
+        user_id=user_id,
+        kind="session_lead",
+        object_ref="series:1",
+        occurrence=occurrence,
+        due_at=now,
+        not_after=now + timedelta(hours=1),
+        payload="{}",
+        topic="t",
+        urgency="high",
     )
 
 
@@ -310,7 +321,9 @@ def test_429_waits_for_retry_after_without_counting_a_try(app, push):
     dispatch(app, now)
     (row,) = outbox(app)
     assert (row.status, row.attempts, row.next_attempt_at) == (
-        "pending", 0, now + timedelta(seconds=120)
+        "pending",
+        0,
+        now + timedelta(seconds=120),
     )
     assert dispatch(app, now + timedelta(seconds=119)).sent == []
     assert len(dispatch(app, now + timedelta(seconds=120)).sent) == 1

@@ -40,9 +40,9 @@ class PushSubscription(db.Model):
 class NotificationPreferences(db.Model):
     """What one person wants to be reminded of, and when not to be disturbed.
 
-    A None lead time or time of day means "off". The defaults are the issue's: sessions 60 minutes
-    before and the evening before at 7 pm, homework 24 hours before it is due, the check-in at
-    8 pm, saved meetings 30 minutes before, quiet from 22:00 to 07:00, neutral text.
+    A None lead time or time of day means "off", so these columns have no defaults of their own
+    (SQLAlchemy would put a default in place of an explicit None): build a new row with
+    `reminders.default_preferences`, which holds the issue's defaults.
     """
 
     __tablename__ = "notification_preferences"
@@ -50,14 +50,14 @@ class NotificationPreferences(db.Model):
     user_id: Mapped[int] = mapped_column(
         ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
     )
-    session_lead_minutes: Mapped[int | None] = mapped_column(default=60)
+    session_lead_minutes: Mapped[int | None] = mapped_column()
     session_evening_before: Mapped[bool] = mapped_column(default=True)
-    homework_lead_hours: Mapped[int | None] = mapped_column(default=24)
+    homework_lead_hours: Mapped[int | None] = mapped_column()
     homework_overdue: Mapped[bool] = mapped_column(default=True)
-    checkin_time: Mapped[time | None] = mapped_column(Time, default=time(20))
-    meeting_lead_minutes: Mapped[int | None] = mapped_column(default=30)
-    quiet_start: Mapped[time | None] = mapped_column(Time, default=time(22))
-    quiet_end: Mapped[time | None] = mapped_column(Time, default=time(7))
+    checkin_time: Mapped[time | None] = mapped_column(Time)
+    meeting_lead_minutes: Mapped[int | None] = mapped_column()
+    quiet_start: Mapped[time | None] = mapped_column(Time)
+    quiet_end: Mapped[time | None] = mapped_column(Time)
     detailed_text: Mapped[bool] = mapped_column(default=False)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

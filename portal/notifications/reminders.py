@@ -159,9 +159,7 @@ def subscribed_people(roles: tuple[str, ...]) -> list[User]:
 def _session_url(person, occurrence) -> str:
     if person.is_family:
         return url_for("family.home")
-    return url_for(
-        "schedule.occurrence", series_id=occurrence.series.id, key=occurrence.key
-    )
+    return url_for("schedule.occurrence", series_id=occurrence.series.id, key=occurrence.key)
 
 
 def session_reminders(person, prefs, occurrence, now: datetime, zone) -> list[Reminder]:

@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from ..extensions import db
 from .dispatcher import forget_devices
 from .models import NotificationPreferences, PushSubscription
+from .reminders import default_preferences
 
 MAX_ENDPOINT = 1000
 CONTROL = re.compile(r"[\x00-\x20\x7f]")
@@ -140,7 +141,8 @@ def ensure_preferences(person) -> NotificationPreferences:
     """Give a person the default preferences the moment their first device is turned on."""
     prefs = db.session.get(NotificationPreferences, person.id)
     if prefs is None:
-        prefs = NotificationPreferences(user_id=person.id)
+        # Every value given, so a later None ("off") is stored as NULL, not as the default.
+        prefs = default_preferences(person.id)
         db.session.add(prefs)
     return prefs
 
@@ -201,4 +203,3 @@ def devices_of(person) -> list[PushSubscription]:
             .order_by(PushSubscription.created_at.desc())
         )
     )
-
