@@ -109,8 +109,9 @@ def verify_vapid(authorization: str, audience: str, now: float) -> dict:
 class FakePushService:
     """Run the service in a thread; tell it what to answer; read what it received."""
 
-    def __init__(self, verify_every: int = 1):
+    def __init__(self, verify_every: int = 1, delay: float = 0):
         self.verify_every = verify_every
+        self.delay = delay  # seconds to think before answering, like a real service
         self.devices: dict[str, Device] = {}
         self.messages: list[Message] = []
         self.errors: list[str] = []
@@ -209,6 +210,8 @@ class _Handler(BaseHTTPRequestHandler):
                 self._reply(400)
                 return
         answer = service._next_answer()
+        if service.delay:
+            time.sleep(service.delay)
         if answer == HANG:
             service.messages.append(Message(token, headers, payload, claims, HANG))
             service.released.wait(120)
