@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 from .accounts.models import User
 from .accounts.passwords import hash_password
 from .extensions import db
+from .notifications.subscriptions import ensure_preferences
 from .recovery_plan.contacts import add_contact, contacts_of
 from .schedule.demo import seed_schedule
 from .timeutil import utcnow
@@ -58,6 +59,13 @@ def _seed_support_contacts(client: User) -> None:
     add_contact(client, "Mom", "Mother", "+1 555 010 4455")
 
 
+def _seed_notifications(people: dict[str, User]) -> None:
+    """Give every demo account the default reminder choices; no device, so nothing is sent."""
+    for user in people.values():
+        ensure_preferences(user)
+    db.session.commit()
+
+
 def seed_demo(now: datetime | None = None) -> dict[str, User]:
     """Load the demo clinic; running it again changes nothing."""
     if non_demo_users():
@@ -65,4 +73,5 @@ def seed_demo(now: datetime | None = None) -> dict[str, User]:
     people = _seed_accounts()
     _seed_support_contacts(people["client@example.org"])
     seed_schedule(people, now or utcnow())
+    _seed_notifications(people)
     return people

@@ -29,8 +29,11 @@ def _hours(values):
 def _times(first: int, last: int, step: int = 30, off: bool = True):
     choices = [(OFF, _l("Off"))] if off else []
     for minutes in range(first * 60, last * 60 + 1, step):
-        value = f"{minutes // 60:02d}:{minutes % 60:02d}"
-        choices.append((value, value))
+        hour, minute = divmod(minutes, 60)
+        value = f"{hour:02d}:{minute:02d}"
+        # Shown the way the clinic's clients read a clock: 8:00 PM.
+        label = f"{(hour - 1) % 12 + 1}:{minute:02d} {'AM' if hour < 12 else 'PM'}"
+        choices.append((value, label))
     return choices
 
 
