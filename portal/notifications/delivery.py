@@ -145,6 +145,8 @@ class PushSender:
             response = WebPusher(info, requests_session=self.session).send(
                 message.payload.encode(), headers, ttl=ttl, timeout=self.timeout
             )
+        except urllib3.exceptions.NewConnectionError as e:  # a subclass of the timeout, oddly
+            return Outcome(message, error=f"connection: {type(e).__name__}", ttl=ttl)
         except urllib3.exceptions.TimeoutError:
             return Outcome(message, error="timeout", ttl=ttl)
         except urllib3.exceptions.HTTPError as e:
