@@ -41,7 +41,7 @@ class PassReport:
     withdrawn: int = 0
     expired: int = 0
     reopened: int = 0
-    sent: list = field(default_factory=list)  # (row id, kind, user id)
+    sent: list = field(default_factory=list)  # outbox row ids
     retried: int = 0
     failed: int = 0
     gone: int = 0
