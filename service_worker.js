@@ -106,4 +106,62 @@ self.addEventListener("sync", (event) => {
     .then((left) => {
       if (left.length) throw new Error("outbox not empty yet");
     }));
+// ---- Reminders (web push) ----
+// Every push shows a notification (a silent one makes browsers revoke the subscription); the
+// tag lets an updated reminder replace the old one; the URL is where a tap leads.
+self.addEventListener("push", (event) => {
+  let data = {};
+  try {
+    data = event.data ? event.data.json() : {};
+  } catch (error) {
+    data = {};
+  }
+  const options = {
+    body: data.body || "",
+    tag: data.tag || "reminder",
+    renotify: true,
+    data: { url: data.url || "/" },
+  };
+  event.waitUntil(self.registration.showNotification(data.title || "Reminder", options));
+});
+
+self.addEventListener("notificationclick", (event) => {
+  event.notification.close();
+  let target = new URL((event.notification.data && event.notification.data.url) || "/",
+    self.location.origin);
+  if (target.origin !== self.location.origin) target = new URL("/", self.location.origin);
+  event.waitUntil((async () => {
+    const windows = await self.clients.matchAll({ type: "window", includeUncontrolled: true });
+    const open = windows.find((client) => client.url === target.href);
+    if (open) return open.focus();
+    return self.clients.openWindow(target.href);
+  })());
+});
+
+function pushKeyBytes(text) {
+  const padded = (text + "===".slice((text.length + 3) % 4)).replace(/-/g, "+").replace(/_/g, "/");
+  return Uint8Array.from(atob(padded), (c) => c.charCodeAt(0));
+}
+
+// The push service replaced or dropped the subscription: make a new one with the same key and
+// tell the server, naming the old endpoint so it is forgotten.
+self.addEventListener("pushsubscriptionchange", (event) => {
+  event.waitUntil((async () => {
+    const cache = await caches.open("push-settings");
+    const stored = await cache.match("/push/settings.json");
+    if (!stored) return;
+    const settings = await stored.json();
+    const old = event.oldSubscription;
+    const key = (old && old.options && old.options.applicationServerKey) ||
+      pushKeyBytes(settings.key);
+    const subscription = event.newSubscription ||
+      await self.registration.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: key });
+    const body = Object.assign(subscription.toJSON(), { oldEndpoint: old ? old.endpoint : null });
+    await fetch(settings.url, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRFToken": settings.csrf },
+      body: JSON.stringify(body),
+    });
+  })());
 });

@@ -96,6 +96,7 @@ def _register_blueprints(app: Flask) -> None:
         family,
         help,
         meetings,
+        notifications,
         recovery_plan,
         schedule,
         today,
@@ -115,4 +116,5 @@ def _register_blueprints(app: Flask) -> None:
     )
     for feature in features:
         app.register_blueprint(feature.bp)
+    app.register_blueprint(notifications.bp)
     app.register_blueprint(schedule.care_bp)

@@ -9,6 +9,7 @@ from .accounts.passwords import hash_password
 from .checkins.models import CheckIn
 from .checkins.rules import clinic_today, mark_reviewed, save_checkin
 from .extensions import db
+from .notifications.subscriptions import ensure_preferences
 from .recovery_plan.contacts import add_contact, contacts_of
 from .recovery_plan.models import RecoveryPlan
 from .recovery_plan.plan import save_plan
@@ -111,6 +112,13 @@ def _seed_meetings(people: dict[str, User]) -> None:
     seed_demo_meetings(people["client@example.org"], people["counselor@example.org"])
 
 
+def _seed_notifications(people: dict[str, User]) -> None:
+    """Give every demo account the default reminder choices; no device, so nothing is sent."""
+    for user in people.values():
+        ensure_preferences(user)
+    db.session.commit()
+
+
 def seed_demo(now: datetime | None = None) -> dict[str, User]:
     """Load the demo clinic; running it again changes nothing."""
     if non_demo_users():
@@ -121,4 +129,5 @@ def seed_demo(now: datetime | None = None) -> dict[str, User]:
     _seed_recovery_plan(people["client@example.org"])
     _seed_checkins(people["client@example.org"], people["counselor@example.org"])
     _seed_meetings(people)
+    _seed_notifications(people)
     return people

@@ -12,6 +12,11 @@ from .meetings.models import (  # noqa: F401
     PersonalMeeting,
     SavedMeeting,
 )
+from .notifications.models import (  # noqa: F401
+    NotificationPreferences,
+    OutboxMessage,
+    PushSubscription,
+)
 from .recovery_plan.models import RecoveryPlan, SupportContact  # noqa: F401
 from .schedule.models import (  # noqa: F401
     AbsenceNotice,

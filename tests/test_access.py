@@ -121,6 +121,12 @@ MATRIX = {
     ("meetings.delete_attendance", "POST"): OWNER,
     ("meetings.client_meetings", "GET"): STAFF,
     ("meetings.client_meetings", "POST"): STAFF,
+    # Everyone signed in may have devices; the counselor gets "a check-in needs review".
+    # (With a form body instead of JSON these answer 400, which counts as allowed.)
+    ("notifications.subscribe", "POST"): SIGNED_IN,
+    ("notifications.unsubscribe", "DELETE"): SIGNED_IN,
+    ("notifications.test_notification", "POST"): SIGNED_IN,
+    ("notifications.preferences", "POST"): SIGNED_IN,
 }
 
 

@@ -10,9 +10,10 @@ log = logging.getLogger("portal.checkins")
 def on_checkin_flagged(checkin: CheckIn) -> None:
     """Tell the care team a check-in needs attention beyond the flag on its row.
 
-    Today this records nothing extra: the flag itself puts the check-in at the top of the care
-    team's list. The notifications feature will send the client's counselor a neutral push from
-    here (no words about treatment, use or the answers; only that a check-in needs a look).
+    The flag itself puts the check-in at the top of the care team's list, and the reminder
+    worker's "reviews" source (portal/notifications/sources.py) sends the client's counselor a
+    neutral push on its next pass ("A check-in needs review": no words about treatment, use or
+    the answers). Sending from the worker, not from this request, keeps saving fast and safe.
     It is called once, after the check-in is saved, when it first becomes flagged.
     """
     log.info("checkin flagged id=%s", checkin.id)

@@ -32,7 +32,8 @@ def controlled(page) -> None:
 
 def kept(page, path: str) -> bool:
     return page.evaluate(
-        "(p) => caches.open('portal-pages').then(c => c.match(p)).then(r => !!r)", path)
+        "(p) => caches.open('portal-pages').then(c => c.match(p)).then(r => !!r)", path
+    )
 
 
 def test_the_manifest_passes_chromiums_installability_check(new_context, own_server):
@@ -57,7 +58,8 @@ def test_today_offline_shows_the_last_copy_with_a_banner(new_context, own_server
     page.goto(own_server.url + "/recovery-plan")
     for path in ("/today", "/calendar", "/recovery-plan"):
         page.wait_for_function(
-            "(p) => caches.open('portal-pages').then(c => c.match(p)).then(r => !!r)", arg=path)
+            "(p) => caches.open('portal-pages').then(c => c.match(p)).then(r => !!r)", arg=path
+        )
     own_server.stop()
 
     page.goto(own_server.url + "/today")
@@ -83,7 +85,8 @@ def test_after_sign_out_nothing_of_the_last_person_is_left(new_context, own_serv
     controlled(page)
     page.goto(own_server.url + "/today")
     page.wait_for_function(
-        "caches.open('portal-pages').then(c => c.match('/today')).then(r => !!r)")
+        "caches.open('portal-pages').then(c => c.match('/today')).then(r => !!r)"
+    )
     page.get_by_role("button", name="Sign out").click()
     expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
     assert not kept(page, "/today")
@@ -121,11 +124,28 @@ def test_a_new_deploy_shows_the_update_notice(new_context, tmp_path, browser):
         server.stop()
 
 
-CLIENT_PAGES = ["/today", "/calendar", "/calendar?view=week", "/calendar?view=month",
-                "/progress", "/checkin", "/checkins", "/recovery-plan", "/support-contacts",
-                "/more", "/settings", "/help", "/meetings", "/meetings/mine",
-                "/meetings/attendance", "/meetings/1", "/family/consents",
-                "/family/consents/new", "/family/disclosures", "/family/consents/1"]
+CLIENT_PAGES = [
+    "/today",
+    "/calendar",
+    "/calendar?view=week",
+    "/calendar?view=month",
+    "/progress",
+    "/checkin",
+    "/checkins",
+    "/recovery-plan",
+    "/support-contacts",
+    "/more",
+    "/settings",
+    "/help",
+    "/meetings",
+    "/meetings/mine",
+    "/meetings/attendance",
+    "/meetings/1",
+    "/family/consents",
+    "/family/consents/new",
+    "/family/disclosures",
+    "/family/consents/1",
+]
 FAMILY_PAGES = ["/family/", "/settings", "/help", "/family/join"]
 PUBLIC_PAGES = ["/login", "/help", "/offline", "/family/join"]
 
@@ -136,9 +156,11 @@ def axe_violations(page) -> list:
         page.evaluate(axe_file().read_text())
     result = page.evaluate(
         "axe.run(document, {runOnly: {type: 'tag', values: "
-        "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']}})")
-    return [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
-            for v in result["violations"]]
+        "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']}})"
+    )
+    return [
+        (v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3]) for v in result["violations"]
+    ]
 
 
 def first_session_url(page, base: str) -> str:
@@ -195,7 +217,8 @@ def test_every_page_reflows_at_320_pixels_and_at_200_percent_zoom(new_context, l
 
 
 def test_the_first_visit_of_today_is_under_100_kb_and_a_repeat_loads_only_the_html(
-        new_context, live_server):
+    new_context, live_server
+):
     context = new_context()
     page = context.new_page()
     sign_in(page, live_server, "client2@example.org")
@@ -206,8 +229,10 @@ def test_the_first_visit_of_today_is_under_100_kb_and_a_repeat_loads_only_the_ht
     cdp.send("Network.enable")
     cdp.send("Network.setCacheDisabled", {"cacheDisabled": False})
     sizes = {}
-    cdp.on("Network.loadingFinished",
-           lambda e: sizes.__setitem__(e["requestId"], e["encodedDataLength"]))
+    cdp.on(
+        "Network.loadingFinished",
+        lambda e: sizes.__setitem__(e["requestId"], e["encodedDataLength"]),
+    )
     page.goto(live_server.url + "/today")
     page.wait_for_load_state("networkidle")
     first = sum(sizes.values())
@@ -217,7 +242,10 @@ def test_the_first_visit_of_today_is_under_100_kb_and_a_repeat_loads_only_the_ht
     page.on("response", lambda r: responses.append(r))
     page.goto(live_server.url + "/today")
     page.wait_for_load_state("networkidle")
-    from_network = [r.url for r in responses if not r.from_service_worker
-                    and r.request.resource_type != "document"]
+    from_network = [
+        r.url
+        for r in responses
+        if not r.from_service_worker and r.request.resource_type != "document"
+    ]
     assert from_network == []
     print(f"first visit of Today: {first} bytes in {len(sizes)} responses")

@@ -1,0 +1,148 @@
+"""The reminder sources of the other features: the daily check-in, saved meetings, and the
+counselor's "a check-in needs review". Each returns every reminder still useful (see
+reminders.py); the dispatcher sends the due ones and withdraws what a source stops returning."""
+
+from datetime import datetime, time, timedelta
+
+from flask import url_for
+from sqlalchemy import select
+
+from ..accounts.models import User
+from ..checkins.models import CheckIn
+from ..extensions import db
+from ..meetings.models import Meeting, SavedMeeting
+from ..meetings.weekly import occurrences
+from ..timeutil import clinic_zone
+from . import messages
+from .reminders import Reminder, preferences_for, register_source, subscribed_people, waking_moment
+
+REVIEW_USEFUL_FOR = timedelta(days=3)
+
+
+def due_checkin_reminders(now: datetime) -> list[Reminder]:
+    """Remind each client with a device at their chosen time, unless they checked in today."""
+    zone = clinic_zone()
+    today = now.astimezone(zone).date()
+    people = subscribed_people(("client",))
+    done = set(
+        db.session.scalars(
+            select(CheckIn.client_id).where(
+                CheckIn.client_id.in_([p.id for p in people]), CheckIn.day == today
+            )
+        )
+    )
+    prefs = preferences_for(p.id for p in people)
+    midnight = datetime.combine(today + timedelta(days=1), time(0), tzinfo=zone)
+    result = []
+    for person in people:
+        chosen = prefs[person.id].checkin_time
+        if person.id in done or chosen is None:
+            continue
+        moment = waking_moment(
+            datetime.combine(today, chosen, tzinfo=zone), midnight, now, prefs[person.id], zone
+        )
+        if moment is None:
+            continue
+        title, body = messages.checkin_text(person.locale)
+        tag = messages.opaque_id("checkin", str(person.id), today.isoformat())
+        result.append(
+            Reminder(
+                user_id=person.id,
+                kind="checkin",
+                object_ref="checkin",
+                occurrence=today.isoformat(),
+                due_at=moment,
+                not_after=midnight,
+                payload=messages.build_payload(title, body, url_for("checkins.today"), tag),
+                topic=tag,
+            )
+        )
+    return result
+
+
+def due_meeting_reminders(now: datetime) -> list[Reminder]:
+    """Remind clients of the meetings they saved, the lead time they chose before each."""
+    people = {p.id: p for p in subscribed_people(("client",))}
+    saved = db.session.scalars(
+        select(SavedMeeting)
+        .join(SavedMeeting.meeting)
+        .where(
+            SavedMeeting.client_id.in_(list(people)),
+            SavedMeeting.reminder_minutes > 0,
+            Meeting.retired_at.is_(None),
+        )
+    )
+    prefs = preferences_for(people)
+    zone = clinic_zone()
+    result = []
+    for row in saved:
+        lead = timedelta(minutes=row.reminder_minutes)
+        meeting, person = row.meeting, people[row.client_id]
+        for start, _end in occurrences(
+            meeting.days,
+            meeting.start_time,
+            meeting.end_time,
+            meeting.timezone,
+            now,
+            now + timedelta(hours=30),
+        ):
+            moment = waking_moment(start - lead, start, now, prefs[person.id], zone)
+            if start <= now or moment is None:
+                continue
+            title, body = messages.meeting_text(start, person.locale)
+            tag = messages.opaque_id("meeting", str(row.id), f"{start:%Y%m%dT%H%M}")
+            result.append(
+                Reminder(
+                    user_id=person.id,
+                    kind="meeting",
+                    object_ref=f"saved_meeting:{row.id}",
+                    occurrence=f"{start.astimezone(zone):%Y%m%dT%H%M}",
+                    due_at=moment,
+                    not_after=start,
+                    topic=tag,
+                    payload=messages.build_payload(
+                        title, body, url_for("meetings.meeting", meeting_id=meeting.id), tag
+                    ),
+                )
+            )
+    return result
+
+
+def due_review_reminders(now: datetime) -> list[Reminder]:
+    """Tell a flagged client's counselor, neutrally, that a check-in needs review."""
+    counselors = {p.id: p for p in subscribed_people(("staff",))}
+    rows = db.session.execute(
+        select(CheckIn, User.counselor_id)
+        .join(User, User.id == CheckIn.client_id)
+        .where(
+            CheckIn.flagged_at.is_not(None),
+            CheckIn.reviewed_at.is_(None),
+            CheckIn.flagged_at > now - REVIEW_USEFUL_FOR,
+            User.counselor_id.in_(list(counselors)),
+        )
+    )
+    result = []
+    for checkin, counselor_id in rows:
+        person = counselors[counselor_id]
+        title, body = messages.review_text(person.locale)
+        tag = messages.opaque_id("review", str(checkin.id))
+        result.append(
+            Reminder(
+                user_id=person.id,
+                kind="checkin_review",
+                object_ref=f"checkin:{checkin.id}",
+                occurrence="1",
+                due_at=checkin.flagged_at,
+                not_after=checkin.flagged_at + REVIEW_USEFUL_FOR,
+                topic=tag,
+                urgency="high",
+                payload=messages.build_payload(title, body, url_for("checkins.care_list"), tag),
+            )
+        )
+    return result
+
+
+def register_feature_sources() -> None:
+    register_source("checkins", ("checkin",), due_checkin_reminders)
+    register_source("meetings", ("meeting",), due_meeting_reminders)
+    register_source("reviews", ("checkin_review",), due_review_reminders)
