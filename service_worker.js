@@ -106,6 +106,8 @@ self.addEventListener("sync", (event) => {
     .then((left) => {
       if (left.length) throw new Error("outbox not empty yet");
     }));
+});
+
 // ---- Reminders (web push) ----
 // Every push shows a notification (a silent one makes browsers revoke the subscription); the
 // tag lets an updated reminder replace the old one; the URL is where a tap leads.

@@ -164,3 +164,16 @@ def test_pages_carry_the_idle_timeout_unless_kept_signed_in(app, client):
     kept = app.test_client()
     sign_in(kept, user.email, keep=True)
     assert "data-idle-minutes" not in kept.get("/today").get_data(as_text=True)
+
+
+def test_the_served_worker_is_valid_javascript(client, tmp_path):
+    import shutil
+    import subprocess
+
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("node is not installed; the browser tests load the worker anyway")
+    script = tmp_path / "service_worker.js"
+    script.write_text(client.get("/service_worker.js").get_data(as_text=True))
+    result = subprocess.run([node, "--check", str(script)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
