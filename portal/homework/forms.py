@@ -79,13 +79,19 @@ class AssignForm(Form):
         if field.data not in {value for value, _label in DUE_KINDS}:
             raise ValidationError(_l("Choose when it is due."))
 
-    def validate_due_date(self, field):
-        if self.due_kind.data == "at" and field.data is None:
-            raise ValidationError(_l("Choose a due date."))
-
-    def validate_due_time(self, field):
-        if self.due_kind.data == "at" and field.data is None:
-            raise ValidationError(_l("Choose a due time."))
+    def validate(self, extra_validators=None):
+        ok = super().validate(extra_validators)
+        # Optional() ends a field's own checks when it is empty, so whether a date is needed
+        # (only for "on a date and time") is decided here, with the message by the field.
+        if self.due_kind.data == "at":
+            for field, message in (
+                (self.due_date, _l("Choose a due date.")),
+                (self.due_time, _l("Choose a due time.")),
+            ):
+                if field.data is None and not field.errors:
+                    field.errors = [*field.errors, message]
+                    ok = False
+        return ok
 
     def validate_resources(self, field):
         parse_resources(field.data)

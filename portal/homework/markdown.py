@@ -4,9 +4,10 @@ import nh3
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
-# Raw HTML in the Markdown is shown as text, never passed through; nh3 then keeps only these
-# tags and attributes, whatever markdown-it produced.
-_md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+# markdown-it passes raw HTML through, and nh3 then keeps only these tags and attributes: a
+# pasted <script> disappears with its content, an onerror= attribute is dropped, and a
+# counselor's harmless <em> still works.
+_md = MarkdownIt("commonmark", {"html": True, "linkify": False, "typographer": False})
 TAGS = {
     "p",
     "br",
@@ -28,17 +29,19 @@ ATTRIBUTES = {"a": {"href", "title"}, "ol": {"start"}}
 SCHEMES = {"http", "https", "mailto"}
 
 
-def render_markdown(text: str) -> Markup:
-    """Turn Markdown into safe HTML: an allow-list of tags, only http(s) and mailto links, and
-    links that open without handing the portal's window to the other site."""
-    html = _md.render(text or "")
-    return Markup(  # noqa: S704  (the HTML has just been sanitized by nh3)
-        nh3.clean(
-            html,
-            tags=TAGS,
-            attributes=ATTRIBUTES,
-            url_schemes=SCHEMES,
-            link_rel="noopener noreferrer",
-            strip_comments=True,
-        )
+def sanitize(html: str) -> str:
+    """Keep an allow-list of tags, only http(s) and mailto links, and links that open without
+    handing the portal's window to the other site."""
+    return nh3.clean(
+        html,
+        tags=TAGS,
+        attributes=ATTRIBUTES,
+        url_schemes=SCHEMES,
+        link_rel="noopener noreferrer",
+        strip_comments=True,
     )
+
+
+def render_markdown(text: str) -> Markup:
+    """Turn Markdown into safe HTML for a page."""
+    return Markup(sanitize(_md.render(text or "")))  # noqa: S704  (sanitized just now)

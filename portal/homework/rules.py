@@ -252,12 +252,15 @@ def save_draft(
     earlier = _judge_draft(key, copy.client_id, digest)
     if earlier is not None:
         return earlier
-    outcome = "closed"
-    answer = None
     if copy.is_open:
         outcome = apply_answer(copy, question.id, text, revision, now)
-        answer = _answer_for(copy, question.id)
-        db.session.flush()
+    else:
+        # Handed in: a draft older than what was handed in was simply overtaken; a newer one
+        # (typed elsewhere since) is refused, so the copy stays as handed in.
+        stored = answers_by_question(copy).get(question.id)
+        outcome = "older" if stored and revision <= stored.revision else "closed"
+    answer = answers_by_question(copy).get(question.id)
+    db.session.flush()
     db.session.add(
         HomeworkDraftSave(
             key=key,
