@@ -44,7 +44,9 @@ def _setup_client(app, client):
 
 
 @PROPERTY_SETTINGS
-@given(text=st.one_of(odd_text, st.integers(9990, 10010).map(lambda n: "a" * n)), rev=revision, k=key)
+@given(
+    text=st.one_of(odd_text, st.integers(9990, 10010).map(lambda n: "a" * n)), rev=revision, k=key
+)
 def test_the_draft_save_never_breaks_and_stores_only_valid_rows(app, client, text, rev, k):
     copy_id, question_id = _setup_client(app, client)
     headers = {}

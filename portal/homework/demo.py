@@ -1,12 +1,13 @@
 """The demo clinic's homework: two open pieces for the demo client, one done with feedback, and
 one for the evening group."""
 
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 
 from sqlalchemy import select
 
 from ..extensions import db
 from ..schedule.models import Group
+from ..timeutil import clinic_zone
 from .models import HomeworkAssignment
 from .rules import assign, hand_in, leave_feedback, next_session_for_group
 
@@ -25,11 +26,17 @@ def seed_homework(people: dict, now: datetime) -> None:
         return
     counselor = people["counselor@example.org"]
     client = people["client@example.org"]
+    today = now.astimezone(clinic_zone()).date()
+
+    def evening(days: int) -> datetime:
+        """6 pm in the clinic's zone, some days from today: a due time people would choose."""
+        return datetime.combine(today + timedelta(days=days), time(18), clinic_zone())
+
     assign(
         counselor,
         "Thought record",
         THOUGHT_RECORD,
-        now + timedelta(days=2),
+        evening(2),
         client=client,
         questions=[
             "What happened, and what went through your mind?",
@@ -42,7 +49,7 @@ def seed_homework(people: dict, now: datetime) -> None:
         counselor,
         "Read: coping with cravings",
         "Read the short article below and note **one idea** you want to try this week.",
-        now - timedelta(days=1),
+        evening(-1),
         client=client,
         resources=[
             (
@@ -57,7 +64,7 @@ def seed_homework(people: dict, now: datetime) -> None:
         counselor,
         "Walk for 20 minutes, three times",
         "A short walk helps with restlessness. Mark it done when you have had three walks.",
-        now - timedelta(days=3),
+        evening(-3),
         client=client,
         now=now - timedelta(days=9),
     )

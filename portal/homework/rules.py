@@ -25,7 +25,7 @@ from .models import (
     HomeworkResource,
 )
 
-DUE_SOON = timedelta(days=2)  # what Today and the Homework page call "due soon"
+DUE_SOON = timedelta(days=3)  # what Today and the Homework page call "due soon"
 REMIND_BEFORE = timedelta(hours=24)
 # How far ahead "before the next group session" looks; a group with nothing in this window
 # has no next session to be due before.
@@ -174,7 +174,7 @@ def sorted_for_client(client, now: datetime) -> dict[str, list[HomeworkCopy]]:
 
 
 def due_soon(client, now: datetime) -> list[HomeworkCopy]:
-    """Return what Today shows: open homework that is overdue or due within two days."""
+    """Return what Today shows: open homework that is overdue or due within three days."""
     return [c for c in copies_of(client) if c.is_open and c.assignment.due_at - now <= DUE_SOON]
 
 
