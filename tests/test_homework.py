@@ -513,3 +513,22 @@ def test_the_demo_has_two_open_and_one_done_with_feedback(app):
         group_copies = [c for c in copies if c.assignment.group_id is not None]
         assert len(group_copies) == 1 and group_copies[0].assignment.due_kind == "next_group"
         assert db.session.scalar(select(func.count()).select_from(HomeworkAssignment)) == 4
+
+
+def test_today_reads_homework_in_one_query_whatever_the_history(app, client):
+    from tests.test_query_counts import counting
+
+    staff, person = make_user(app, "staff"), make_user(app, "client")
+    sign_in(client, person.email)
+
+    def today_queries() -> int:
+        client.get("/today")
+        with counting(app) as statements:
+            assert client.get("/today").status_code == 200
+        return len(statements)
+
+    before = today_queries()
+    now = utcnow()
+    for days in range(-30, 10):
+        _assign(app, staff, client=person, due=now + timedelta(days=days), questions=[])
+    assert today_queries() == before

@@ -4,8 +4,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import contains_eager
 
 from ..checkins.rules import body_hash  # noqa: F401  (one way to hash a form body for both)
 from ..extensions import db
@@ -157,6 +158,7 @@ def copies_of(client) -> list[HomeworkCopy]:
         db.session.scalars(
             select(HomeworkCopy)
             .join(HomeworkAssignment)
+            .options(contains_eager(HomeworkCopy.assignment))
             .where(HomeworkCopy.client_id == client.id)
             .order_by(HomeworkAssignment.due_at, HomeworkCopy.id)
         )
@@ -176,6 +178,25 @@ def sorted_for_client(client, now: datetime) -> dict[str, list[HomeworkCopy]]:
 def due_soon(client, now: datetime) -> list[HomeworkCopy]:
     """Return what Today shows: open homework that is overdue or due within three days."""
     return [c for c in copies_of(client) if c.is_open and c.assignment.due_at - now <= DUE_SOON]
+
+
+def for_today(client, now: datetime) -> dict[str, list[HomeworkCopy]]:
+    """Return Today's homework in one query: open and due within three days (or overdue), and
+    reviewed with feedback not yet opened. Only these rows are read, however long the history."""
+    rows = db.session.scalars(
+        select(HomeworkCopy)
+        .join(HomeworkAssignment)
+        .options(contains_eager(HomeworkCopy.assignment))
+        .where(
+            HomeworkCopy.client_id == client.id,
+            or_(
+                and_(HomeworkCopy.status == OPEN, HomeworkAssignment.due_at <= now + DUE_SOON),
+                and_(HomeworkCopy.status == REVIEWED, HomeworkCopy.feedback_seen_at.is_(None)),
+            ),
+        )
+        .order_by(HomeworkAssignment.due_at, HomeworkCopy.id)
+    ).all()
+    return {"due": [c for c in rows if c.is_open], "feedback": [c for c in rows if c.new_feedback]}
 
 
 def new_feedback(client) -> list[HomeworkCopy]:

@@ -48,8 +48,7 @@ def homework_state_label(state: str) -> str:
 @bp.app_template_global()
 def homework_today() -> dict:
     """Give Today its homework section: what is due soon or overdue, and new feedback."""
-    now = utcnow()
-    return {"due": rules.due_soon(current_user, now), "feedback": rules.new_feedback(current_user)}
+    return rules.for_today(current_user, utcnow())
 
 
 # --- The client
