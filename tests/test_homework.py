@@ -532,3 +532,12 @@ def test_today_reads_homework_in_one_query_whatever_the_history(app, client):
     for days in range(-30, 10):
         _assign(app, staff, client=person, due=now + timedelta(days=days), questions=[])
     assert today_queries() == before
+
+
+def test_line_ends_are_kept_one_way_from_drafts_and_from_the_form(app, client, worksheet):
+    copy_id, (q1, q2), _ = worksheet
+    _draft(client, copy_id, q1, "one\r\ntwo", 5)
+    post(client, f"/homework/{copy_id}/hand-in", {f"answer-{q2}": "three\r\nfour"})
+    with app.app_context():
+        assert _answer(copy_id, q1).text == "one\ntwo"
+        assert _answer(copy_id, q2).text == "three\nfour"

@@ -226,6 +226,7 @@ def apply_answer(copy, question_id: int, text: str, revision: int | None, now: d
     No revision (a browser without JavaScript) counts as newer than anything stored.
     """
     answer = _answer_for(copy, question_id)
+    text = text.replace("\r\n", "\n")  # a form sends CRLF, the outbox LF: keep one kind
     if revision is None:
         revision = max(answer.revision + 1, int(now.timestamp() * 1000))
     if revision <= answer.revision:
