@@ -133,7 +133,9 @@ def _answers_from_form(item: HomeworkCopy):
     """Read every answer and its revision from the hand-in form, with a message per question."""
     answers, texts, errors = {}, {}, {}
     for q in item.assignment.questions:
-        text = (request.form.get(f"answer-{q.id}") or "").strip()
+        if f"answer-{q.id}" not in request.form:
+            continue  # a field not sent leaves its saved answer alone
+        text = request.form[f"answer-{q.id}"].strip()
         revision = (request.form.get(f"revision-{q.id}") or "").strip()
         texts[q.id] = text
         if len(text) > MAX_ANSWER:
