@@ -175,11 +175,6 @@ def sorted_for_client(client, now: datetime) -> dict[str, list[HomeworkCopy]]:
     return groups
 
 
-def due_soon(client, now: datetime) -> list[HomeworkCopy]:
-    """Return what Today shows: open homework that is overdue or due within three days."""
-    return [c for c in copies_of(client) if c.is_open and c.assignment.due_at - now <= DUE_SOON]
-
-
 def for_today(client, now: datetime) -> dict[str, list[HomeworkCopy]]:
     """Return Today's homework in one query: open and due within three days (or overdue), and
     reviewed with feedback not yet opened. Only these rows are read, however long the history."""
@@ -197,11 +192,6 @@ def for_today(client, now: datetime) -> dict[str, list[HomeworkCopy]]:
         .order_by(HomeworkAssignment.due_at, HomeworkCopy.id)
     ).all()
     return {"due": [c for c in rows if c.is_open], "feedback": [c for c in rows if c.new_feedback]}
-
-
-def new_feedback(client) -> list[HomeworkCopy]:
-    """Return reviewed homework whose feedback the client has not opened yet."""
-    return [c for c in copies_of(client) if c.new_feedback]
 
 
 # --- Doing it
