@@ -119,6 +119,12 @@ def _seed_notifications(people: dict[str, User]) -> None:
     db.session.commit()
 
 
+def _seed_homework(people: dict[str, User], now: datetime) -> None:
+    from .homework.demo import seed_homework
+
+    seed_homework(people, now)
+
+
 def seed_demo(now: datetime | None = None) -> dict[str, User]:
     """Load the demo clinic; running it again changes nothing."""
     if non_demo_users():
@@ -130,4 +136,5 @@ def seed_demo(now: datetime | None = None) -> dict[str, User]:
     _seed_checkins(people["client@example.org"], people["counselor@example.org"])
     _seed_meetings(people)
     _seed_notifications(people)
+    _seed_homework(people, now or utcnow())
     return people

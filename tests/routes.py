@@ -66,6 +66,8 @@ def make_people(app: Flask) -> SimpleNamespace:
         ).id
         people.checkin_id = _flagged_checkin(people.client.id)
     make_meeting_objects(app, people)
+    with app.app_context():
+        _make_homework(people)
     return people
 
 
@@ -188,6 +190,19 @@ def _flagged_checkin(client_id: int) -> int:
     return checkin.id
 
 
+def _make_homework(people: SimpleNamespace) -> None:
+    """Homework with a question for the first client, and a copy of another for the other."""
+    from portal.homework.rules import assign
+
+    staff = db.session.get(User, people.staff.id)
+    due = utcnow() + timedelta(days=2)
+    mine = assign(staff, "Worksheet", "Do it.", due, client=people.client, questions=["Why?"])
+    theirs = assign(staff, "Other", "", due, client=people.other_client, questions=["How?"])
+    people.assignment_id, people.copy_id = mine.id, mine.copies[0].id
+    people.question_id = mine.questions[0].id
+    people.other_copy_id, people.other_question_id = theirs.copies[0].id, theirs.questions[0].id
+
+
 def sign_in_as(app: Flask, client, role: str) -> SimpleNamespace:
     """Create everyone, then sign the test client in as one of them (or nobody)."""
     people = make_people(app)
@@ -216,6 +231,9 @@ def _arguments(people: SimpleNamespace) -> dict:
         "meeting_id": people.meeting_id,
         "personal_meeting_id": people.personal_meeting_id,
         "attendance_id": people.attendance_id,
+        "copy_id": people.copy_id,
+        "question_id": people.question_id,
+        "assignment_id": people.assignment_id,
     }
 
 

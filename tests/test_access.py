@@ -127,6 +127,20 @@ MATRIX = {
     ("notifications.unsubscribe", "DELETE"): SIGNED_IN,
     ("notifications.test_notification", "POST"): SIGNED_IN,
     ("notifications.preferences", "POST"): SIGNED_IN,
+    # Homework: the client's own copies, and the care team; never family.
+    ("homework.index", "GET"): CLIENTS,
+    ("homework.copy", "GET"): OWNER,
+    ("homework.draft", "POST"): OWNER,
+    ("homework.hand_in", "POST"): OWNER,
+    ("homework.reopen", "POST"): OWNER,
+    ("homework.care_client", "GET"): STAFF,
+    ("homework.assign_client", "GET"): STAFF,
+    ("homework.assign_client", "POST"): STAFF,
+    ("homework.assign_group", "GET"): STAFF,
+    ("homework.assign_group", "POST"): STAFF,
+    ("homework.assignment", "GET"): STAFF,
+    ("homework.care_copy", "GET"): STAFF,
+    ("homework.feedback", "POST"): STAFF,
 }
 
 
@@ -191,6 +205,14 @@ def test_ids_of_the_wrong_kind_or_missing_are_404(app, client, role, path):
         ("client", "/meetings/attendance/{other_attendance}/delete"),
         ("client", "/meetings/999999/save"),
         ("staff", "/care/clients/{family}/meetings"),
+        ("client", "/homework/{other_copy}/hand-in"),
+        ("client", "/homework/{other_copy}/reopen"),
+        ("client", "/homework/{other_copy}/questions/{other_question}/draft"),
+        ("client", "/homework/{copy}/questions/{other_question}/draft"),
+        ("client", "/homework/999999/hand-in"),
+        ("staff", "/care/homework/copies/999999/feedback"),
+        ("staff", "/care/clients/{family}/homework/new"),
+        ("staff", "/care/groups/999999/homework/new"),
     ],
 )
 def test_posts_to_ids_of_the_wrong_kind_or_someone_elses_are_404(app, client, role, path):
@@ -201,6 +223,22 @@ def test_posts_to_ids_of_the_wrong_kind_or_someone_elses_are_404(app, client, ro
         other_contact=people.other_contact_id,
         other_personal=people.other_personal_meeting_id,
         other_attendance=people.other_attendance_id,
+        copy=people.copy_id,
+        other_copy=people.other_copy_id,
+        other_question=people.other_question_id,
     )
     response = client.post(url, data={"csrf_token": csrf_token(client)})
     assert response.status_code == 404
+
+
+@pytest.mark.parametrize("role", ["client", "other_client", "staff", "admin", *FAMILIES])
+@pytest.mark.parametrize("which", ["mine", "theirs", "missing"])
+def test_homework_copies_by_role_and_id(app, client, role, which):
+    """A copy opens for its own client and for the care team only; family never sees one."""
+    people = sign_in_as(app, client, role)
+    copy_id = {"mine": people.copy_id, "theirs": people.other_copy_id, "missing": 999999}[which]
+    page = "/homework/{}" if role in ("client", "other_client") else "/care/homework/copies/{}"
+    status = client.get(page.format(copy_id)).status_code
+    owner = {"mine": "client", "theirs": "other_client"}.get(which)
+    allowed = which != "missing" and (role in ("staff", "admin") or role == owner)
+    assert status == (200 if allowed else 404)

@@ -147,3 +147,35 @@ def test_family_reminders_follow_consent_and_are_logged_as_disclosures(app, push
         db.session.commit()
     assert dispatch(app, at("2026-12-12T09:00:00-05:00")).sent == []
     assert len(push.accepted) == 1
+
+
+def test_homework_is_reminded_a_day_before_and_the_morning_after(app, push):  # noqa: F811
+    from portal.homework.models import HomeworkAssignment, HomeworkCopy
+
+    clinic = make_clinic(app)
+    add_device(app, clinic.client.id, push.new_device())
+    set_preferences(
+        app,
+        clinic.client.id,
+        checkin_time=None,
+        session_lead_minutes=0,
+        session_evening_before=False,
+    )
+    with app.app_context():
+        assignment = HomeworkAssignment(
+            title="Worksheet: my triggers",
+            instructions="Fill it in",
+            due_at=at("2026-11-25T18:00:00-05:00"),
+            created_by_id=clinic.staff.id,
+        )
+        db.session.add(assignment)
+        db.session.flush()
+        db.session.add(HomeworkCopy(assignment_id=assignment.id, client_id=clinic.client.id))
+        db.session.commit()
+    assert dispatch(app, at("2026-11-24T17:59:00-05:00")).sent == []
+    assert len(dispatch(app, at("2026-11-24T18:00:00-05:00")).sent) == 1
+    assert len(dispatch(app, at("2026-11-26T09:00:00-05:00")).sent) == 1
+    bodies = [m.payload["body"] for m in push.accepted]
+    assert bodies == ["You have something due tomorrow", "You have something that was due"]
+    leaving = " ".join(str(m.payload) + m.headers["topic"] for m in push.accepted).lower()
+    assert "worksheet" not in leaving and "trigger" not in leaving

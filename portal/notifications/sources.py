@@ -10,6 +10,7 @@ from sqlalchemy import select
 from ..accounts.models import User
 from ..checkins.models import CheckIn
 from ..extensions import db
+from ..homework.models import OPEN, HomeworkAssignment, HomeworkCopy
 from ..meetings.models import Meeting, SavedMeeting
 from ..meetings.weekly import occurrences
 from ..timeutil import clinic_zone
@@ -142,7 +143,58 @@ def due_review_reminders(now: datetime) -> list[Reminder]:
     return result
 
 
+def due_homework_reminders(now: datetime) -> list[Reminder]:
+    """Remind clients of open homework: the chosen hours before it is due, and the morning
+    after it was due (9 am) when they asked for that."""
+    zone = clinic_zone()
+    people = {p.id: p for p in subscribed_people(("client",))}
+    rows = db.session.scalars(
+        select(HomeworkCopy)
+        .join(HomeworkAssignment)
+        .where(
+            HomeworkCopy.client_id.in_(list(people)),
+            HomeworkCopy.status == OPEN,
+            HomeworkAssignment.due_at > now - timedelta(days=2),
+            HomeworkAssignment.due_at < now + timedelta(days=8),
+        )
+    )
+    prefs = preferences_for(people)
+    result = []
+    for copy in rows:
+        person, choice, due = people[copy.client_id], prefs[copy.client_id], copy.assignment.due_at
+        wanted = []
+        if choice.homework_lead_hours:
+            wanted.append(("homework_due", due - timedelta(hours=choice.homework_lead_hours), due))
+        if choice.homework_overdue:
+            morning = datetime.combine(
+                due.astimezone(zone).date() + timedelta(days=1), time(9), tzinfo=zone
+            )
+            wanted.append(("homework_overdue", morning, morning + timedelta(hours=12)))
+        for kind, due_at, not_after in wanted:
+            moment = waking_moment(due_at, not_after, now, choice, zone)
+            if moment is None:
+                continue
+            title, body = messages.homework_text(kind == "homework_overdue", person.locale)
+            tag = messages.opaque_id("homework", str(copy.id), kind)
+            result.append(
+                Reminder(
+                    user_id=person.id,
+                    kind=kind,
+                    object_ref=f"homework:{copy.id}",
+                    occurrence=f"{due:%Y%m%dT%H%M%SZ}",
+                    due_at=moment,
+                    not_after=not_after,
+                    topic=tag,
+                    payload=messages.build_payload(
+                        title, body, url_for("homework.copy", copy_id=copy.id), tag
+                    ),
+                )
+            )
+    return result
+
+
 def register_feature_sources() -> None:
+    register_source("homework", ("homework_due", "homework_overdue"), due_homework_reminders)
     register_source("checkins", ("checkin",), due_checkin_reminders)
     register_source("meetings", ("meeting",), due_meeting_reminders)
     register_source("reviews", ("checkin_review",), due_review_reminders)

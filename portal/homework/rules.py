@@ -1,0 +1,397 @@
+"""Homework's rules, without HTTP: assigning and fan-out, due dates, states, drafts, reminders."""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import and_, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import contains_eager
+
+from ..checkins.rules import body_hash  # noqa: F401  (one way to hash a form body for both)
+from ..extensions import db
+from ..schedule.models import Enrollment, SessionSeries
+from ..schedule.occurrences import expand, series_for
+from ..timeutil import clinic_zone, utcnow
+from .models import (
+    DONE,
+    HANDED_IN,
+    OPEN,
+    REVIEWED,
+    HomeworkAnswer,
+    HomeworkAssignment,
+    HomeworkCopy,
+    HomeworkDraftSave,
+    HomeworkQuestion,
+    HomeworkResource,
+)
+
+DUE_SOON = timedelta(days=3)  # what Today and the Homework page call "due soon"
+REMIND_BEFORE = timedelta(hours=24)
+# How far ahead "before the next group session" looks; a group with nothing in this window
+# has no next session to be due before.
+NEXT_GROUP_HORIZON = timedelta(days=60)
+
+
+# --- Due dates
+
+
+@dataclass
+class NextSession:
+    """The group session homework is due before: when it starts, and which occurrence it is."""
+
+    start: datetime
+    series_id: int
+    key: str
+
+
+def next_group_session(series_list, now: datetime) -> NextSession | None:
+    """Return the first group occurrence starting after now, past cancelled ones, at its moved
+    time if it was moved."""
+    groups = [s for s in series_list if s.kind == "group"]
+    zone = clinic_zone()
+    # Start the window a day early: a session moved later from yesterday may still be ahead.
+    for o in expand(groups, now - timedelta(days=1), now + NEXT_GROUP_HORIZON, zone):
+        if not o.cancelled and o.start > now:
+            return NextSession(o.start, o.series.id, o.key)
+    return None
+
+
+def next_session_for_client(client, now: datetime) -> NextSession | None:
+    """Return the next group session of the client's group."""
+    return next_group_session(series_for(client), now)
+
+
+def next_session_for_group(group, now: datetime) -> NextSession | None:
+    """Return the next session of a group."""
+    series = db.session.scalars(
+        select(SessionSeries).where(SessionSeries.group_id == group.id)
+    ).all()
+    return next_group_session(series, now)
+
+
+def group_members(group) -> list:
+    """Return the clients enrolled in a group now."""
+    from ..accounts.models import User
+
+    return list(
+        db.session.scalars(
+            select(User)
+            .join(Enrollment, Enrollment.client_id == User.id)
+            .where(Enrollment.group_id == group.id)
+            .order_by(User.name)
+        )
+    )
+
+
+# --- Assigning
+
+
+def assign(
+    staff,
+    title: str,
+    instructions: str,
+    due_at: datetime,
+    *,
+    client=None,
+    group=None,
+    resources=(),
+    questions=(),
+    next_session: NextSession | None = None,
+    now: datetime | None = None,
+) -> HomeworkAssignment:
+    """Create an assignment and give every client it is for a copy of their own.
+
+    A group's members are read now: someone who joins later has not been given this homework.
+    """
+    assignment = HomeworkAssignment(
+        title=title,
+        instructions=instructions,
+        created_by_id=staff.id if staff else None,
+        client_id=client.id if client else None,
+        group_id=group.id if group else None,
+        due_at=next_session.start if next_session else due_at,
+        due_kind="next_group" if next_session else "at",
+        due_series_id=next_session.series_id if next_session else None,
+        due_occurrence_key=next_session.key if next_session else "",
+        created_at=now or utcnow(),
+    )
+    assignment.resources = [
+        HomeworkResource(position=i, title=t, url=u) for i, (t, u) in enumerate(resources)
+    ]
+    assignment.questions = [HomeworkQuestion(position=i, text=q) for i, q in enumerate(questions)]
+    people = [client] if client else group_members(group)
+    assignment.copies = [
+        HomeworkCopy(client_id=p.id, created_at=assignment.created_at) for p in people
+    ]
+    db.session.add(assignment)
+    db.session.commit()
+    return assignment
+
+
+# --- States
+
+
+def state(copy: HomeworkCopy, now: datetime) -> str:
+    """Say where a copy stands now: done, handed_in, reviewed, overdue, due_soon or open."""
+    if not copy.is_open:
+        return copy.status
+    due = copy.assignment.due_at
+    if now >= due:
+        return "overdue"
+    return "due_soon" if due - now <= DUE_SOON else "open"
+
+
+STATE_LABELS = {
+    "overdue": _l("Overdue"),
+    "due_soon": _l("Due soon"),
+    "open": _l("To do"),
+    HANDED_IN: _l("Handed in"),
+    DONE: _l("Done"),
+    REVIEWED: _l("Reviewed"),
+}
+
+
+def copies_of(client) -> list[HomeworkCopy]:
+    """Return a client's copies, soonest due first."""
+    return list(
+        db.session.scalars(
+            select(HomeworkCopy)
+            .join(HomeworkAssignment)
+            .options(contains_eager(HomeworkCopy.assignment))
+            .where(HomeworkCopy.client_id == client.id)
+            .order_by(HomeworkAssignment.due_at, HomeworkCopy.id)
+        )
+    )
+
+
+def sorted_for_client(client, now: datetime) -> dict[str, list[HomeworkCopy]]:
+    """Sort a client's homework into overdue, due (soonest first) and done (latest first)."""
+    groups = {"overdue": [], "due": [], "done": []}
+    for copy in copies_of(client):
+        s = state(copy, now)
+        groups["overdue" if s == "overdue" else "due" if copy.is_open else "done"].append(copy)
+    groups["done"].reverse()
+    return groups
+
+
+def for_today(client, now: datetime) -> dict[str, list[HomeworkCopy]]:
+    """Return Today's homework in one query: open and due within three days (or overdue), and
+    reviewed with feedback not yet opened. Only these rows are read, however long the history."""
+    rows = db.session.scalars(
+        select(HomeworkCopy)
+        .join(HomeworkAssignment)
+        .options(contains_eager(HomeworkCopy.assignment))
+        .where(
+            HomeworkCopy.client_id == client.id,
+            or_(
+                and_(HomeworkCopy.status == OPEN, HomeworkAssignment.due_at <= now + DUE_SOON),
+                and_(HomeworkCopy.status == REVIEWED, HomeworkCopy.feedback_seen_at.is_(None)),
+            ),
+        )
+        .order_by(HomeworkAssignment.due_at, HomeworkCopy.id)
+    ).all()
+    return {"due": [c for c in rows if c.is_open], "feedback": [c for c in rows if c.new_feedback]}
+
+
+# --- Doing it
+
+
+def answers_by_question(copy: HomeworkCopy) -> dict[int, HomeworkAnswer]:
+    """Return a copy's answers keyed by question id."""
+    return {a.question_id: a for a in copy.answers}
+
+
+def _answer_for(copy: HomeworkCopy, question_id: int) -> HomeworkAnswer:
+    answer = answers_by_question(copy).get(question_id)
+    if answer is None:
+        answer = HomeworkAnswer(copy_id=copy.id, question_id=question_id, text="", revision=0)
+        copy.answers.append(answer)
+    return answer
+
+
+def apply_answer(copy, question_id: int, text: str, revision: int | None, now: datetime) -> str:
+    """Put one answer on the copy unless a newer one is there; say "saved" or "older".
+
+    No revision (a browser without JavaScript) counts as newer than anything stored.
+    """
+    answer = _answer_for(copy, question_id)
+    text = text.replace("\r\n", "\n")  # a form sends CRLF, the outbox LF: keep one kind
+    if revision is None:
+        revision = max(answer.revision + 1, int(now.timestamp() * 1000))
+    if revision <= answer.revision:
+        return "older"
+    answer.text, answer.revision, answer.updated_at = text, revision, now
+    return "saved"
+
+
+DRAFT_STATUS = {"saved": 200, "older": 200, "closed": 422}
+
+
+@dataclass
+class DraftResult:
+    """What a draft save came to: saved, older (a newer one was there), closed, or conflict."""
+
+    outcome: str
+    replay: bool = False
+
+
+def _judge_draft(key: str, client_id: int, digest: str) -> DraftResult | None:
+    earlier = db.session.scalar(select(HomeworkDraftSave).where(HomeworkDraftSave.key == key))
+    if earlier is None:
+        return None
+    if earlier.client_id != client_id or earlier.body_hash != digest:
+        return DraftResult("conflict")
+    return DraftResult(earlier.outcome, replay=True)
+
+
+def save_draft(
+    copy: HomeworkCopy,
+    question: HomeworkQuestion,
+    text: str,
+    revision: int,
+    key: str,
+    digest: str,
+    now: datetime | None = None,
+) -> DraftResult:
+    """Save a draft answer exactly once per key.
+
+    The key's row goes in with the answer in one transaction: a replay finds it and gets the
+    first outcome; two copies of one request racing are settled by the key's unique index,
+    the loser rolling back and replaying. So there is no "in flight" state to wait out.
+    """
+    now = now or utcnow()
+    earlier = _judge_draft(key, copy.client_id, digest)
+    if earlier is not None:
+        return earlier
+    if copy.is_open:
+        outcome = apply_answer(copy, question.id, text, revision, now)
+    else:
+        # Handed in: a draft older than what was handed in was simply overtaken; a newer one
+        # (typed elsewhere since) is refused, so the copy stays as handed in.
+        stored = answers_by_question(copy).get(question.id)
+        outcome = "older" if stored and revision <= stored.revision else "closed"
+    answer = answers_by_question(copy).get(question.id)
+    db.session.flush()
+    db.session.add(
+        HomeworkDraftSave(
+            key=key,
+            client_id=copy.client_id,
+            body_hash=digest,
+            answer_id=answer.id if answer else None,
+            outcome=outcome,
+            created_at=now,
+        )
+    )
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        again = _judge_draft(key, copy.client_id, digest)
+        if again is not None:
+            return again
+        # The answer row was created by a simultaneous save of another key: try once more.
+        return save_draft(copy, question, text, revision, key, digest, now)
+    return DraftResult(outcome)
+
+
+def hand_in(copy: HomeworkCopy, answers: dict, action: str, now: datetime | None = None) -> None:
+    """Save the last answers and hand the copy in ("hand_in") or mark it done ("done")."""
+    now = now or utcnow()
+    for question_id, (text, revision) in answers.items():
+        apply_answer(copy, question_id, text, revision, now)
+    copy.status = HANDED_IN if action == "hand_in" else DONE
+    copy.handed_in_at = now
+    db.session.commit()
+
+
+def can_reopen(copy: HomeworkCopy) -> bool:
+    """Handed-in or done homework can be opened again until the counselor has reviewed it."""
+    return copy.status in (HANDED_IN, DONE) and copy.reviewed_at is None
+
+
+def reopen(copy: HomeworkCopy) -> bool:
+    """Open a copy again for changes; say whether it could be."""
+    if not can_reopen(copy):
+        return False
+    copy.status, copy.handed_in_at = OPEN, None
+    db.session.commit()
+    return True
+
+
+def can_review(copy: HomeworkCopy) -> bool:
+    """Feedback follows handing in (or marking done); it can be changed afterwards."""
+    return copy.status in (HANDED_IN, DONE, REVIEWED)
+
+
+def leave_feedback(copy: HomeworkCopy, staff, feedback: str, now: datetime | None = None) -> None:
+    """Record the counselor's feedback; the copy is reviewed and the client will be told."""
+    copy.status = REVIEWED
+    copy.feedback = feedback
+    copy.reviewed_at = now or utcnow()
+    copy.reviewed_by_id = staff.id
+    copy.feedback_seen_at = None
+    db.session.commit()
+
+
+def mark_feedback_seen(copy: HomeworkCopy, now: datetime | None = None) -> None:
+    """Note that the client has opened their feedback, so the notice goes away."""
+    if copy.new_feedback:
+        copy.feedback_seen_at = now or utcnow()
+        db.session.commit()
+
+
+def completion(assignment: HomeworkAssignment) -> dict[str, int]:
+    """Count an assignment's copies by status, for the care team's at-a-glance view."""
+    counts = {OPEN: 0, HANDED_IN: 0, DONE: 0, REVIEWED: 0}
+    for copy in assignment.copies:
+        counts[copy.status] = counts.get(copy.status, 0) + 1
+    counts["total"] = len(assignment.copies)
+    counts["finished"] = counts[HANDED_IN] + counts[DONE] + counts[REVIEWED]
+    return counts
+
+
+# --- Reminders: a plain function for the notifications feature to call; not wired yet.
+
+
+@dataclass(frozen=True)
+class Reminder:
+    """One reminder to send; `key` is unique per copy, kind and due time, so it goes once."""
+
+    client_id: int
+    copy_id: int
+    kind: str  # "due_soon" or "overdue"
+    due_at: datetime
+    text: str
+    key: str
+
+
+REMINDER_TEXT = {
+    "due_soon": "You have something due tomorrow",
+    "overdue": "Something is past its due date",
+}
+
+
+def due_homework_reminders(now: datetime) -> list[Reminder]:
+    """Return the reminders due at this moment: open homework due within 24 hours, and open
+    homework past due. The text is neutral: a lock screen must not say what it is about."""
+    rows = db.session.scalars(
+        select(HomeworkCopy)
+        .join(HomeworkAssignment)
+        .where(HomeworkCopy.status == OPEN, HomeworkAssignment.due_at <= now + REMIND_BEFORE)
+        .order_by(HomeworkAssignment.due_at, HomeworkCopy.id)
+    )
+    reminders = []
+    for copy in rows:
+        due = copy.assignment.due_at
+        kind = "overdue" if now >= due else "due_soon"
+        text = (
+            "Something is past its due date"
+            if kind == "overdue"
+            else "You have something due tomorrow"
+        )
+        stamp = due.strftime("%Y%m%dT%H%M%SZ")
+        reminders.append(
+            Reminder(copy.client_id, copy.id, kind, due, text, f"homework:{copy.id}:{kind}:{stamp}")
+        )
+    return reminders
