@@ -9,6 +9,7 @@ from flask import Flask
 
 from ..accounts.sessions import purge_expired
 from ..extensions import db
+from ..meetings.importer import refresh_due_sources
 from ..timeutil import utcnow
 from .dispatcher import new_sender, run_pass
 
@@ -33,6 +34,9 @@ def run_worker(app: Flask, interval: float, stop: threading.Event, echo=print) -
                         last_purge = time.monotonic()
                         if purged:
                             echo(f"Deleted {purged} expired sessions.")
+                        # Meeting feeds: each is fetched only when its own interval has passed.
+                        for source, result in refresh_due_sources(utcnow()):
+                            echo(f"Meeting feed {source.name}: {result}")
                 except Exception:
                     # The database may be restarting; try again next time rather than die.
                     db.session.rollback()
