@@ -129,7 +129,8 @@ def add_settings_section(app, template: str, context) -> None:
     app.extensions.setdefault("settings_sections", []).append((template, context))
 
 
-def _settings_sections() -> list[tuple[str, dict]]:
+def settings_sections() -> list[tuple[str, dict]]:
+    """Return each feature's settings section with its context, for the settings page."""
     sections = current_app.extensions.get("settings_sections", [])
     return [(template, context()) for template, context in sections]
 
@@ -139,7 +140,7 @@ def _settings_sections() -> list[tuple[str, dict]]:
 def settings():
     """Show the signed-in person's settings."""
     return render(
-        "accounts/settings.html", password_form=ChangePasswordForm(), sections=_settings_sections()
+        "accounts/settings.html", password_form=ChangePasswordForm(), sections=settings_sections()
     )
 
 
@@ -161,7 +162,7 @@ def change_password():
             return redirect(url_for("accounts.settings"))
         form.current.errors.append(_("That is not your current password."))
     return render(
-        "accounts/settings.html", password_form=form, sections=_settings_sections(), status=422
+        "accounts/settings.html", password_form=form, sections=settings_sections(), status=422
     )
 
 
