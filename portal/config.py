@@ -47,7 +47,8 @@ def from_environment(instance_path: Path) -> dict:
         "RELEASE": os.environ.get("RELEASE", ""),
         # Named only inside consent forms (who may disclose), never in notifications or feeds.
         "CLINIC_NAME": os.environ.get("CLINIC_NAME", "Harbor Street Outpatient Program"),
-        "PUBLIC_URL": os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000"),
+        # Unset: links follow the request's own address (see portal/addresses.py).
+        "PUBLIC_URL": os.environ.get("PUBLIC_URL", ""),
         "HTMX_URL": os.environ.get("HTMX_URL", HTMX_CDN_URL),
         "HTMX_SRI": os.environ.get("HTMX_SRI", HTMX_SRI),
         "SESSION_IDLE_MINUTES": _int("SESSION_IDLE_MINUTES", 30),
@@ -63,11 +64,18 @@ def from_environment(instance_path: Path) -> dict:
         "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
         "RATELIMIT_HEADERS_ENABLED": True,
         "TRUSTED_PROXIES": _int("TRUSTED_PROXIES", 0),
+        # Forwarded headers count only from these peers (addresses or networks).
+        "TRUSTED_PROXY_ADDRESSES": os.environ.get(
+            "TRUSTED_PROXY_ADDRESSES", "127.0.0.1 ::1"
+        ).split(),
         "FORCE_HTTPS_COOKIES": os.environ.get("FORCE_HTTPS_COOKIES", "") == "1",
         "LANGUAGES": ["en"],
         "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).parent / "translations"),
         "WTF_CSRF_TIME_LIMIT": None,
         "WTF_CSRF_HEADERS": ["X-CSRFToken"],
+        # Its HTTPS mode demands a Referer that our no-referrer policy never sends; the
+        # same-origin check in security.py does that job with Sec-Fetch-Site and Origin.
+        "WTF_CSRF_SSL_STRICT": False,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_NAME": "portal_session",

@@ -1,13 +1,19 @@
-"""Response headers and cookie flags of the security baseline (ASVS 3.3, 3.4, 14.3)."""
+"""Headers, cookie flags, proxy trust and the same-origin check (ASVS 3.3, 3.4, 3.5, 14.3)."""
 
+import ipaddress
+import logging
 from urllib.parse import urlsplit
 
-from flask import Flask, request
+from flask import Flask, current_app, request
 from flask.sessions import SecureCookieSessionInterface
+from flask_wtf.csrf import CSRFError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 # Responses the browser and the service worker may cache: they carry nothing personal.
-CACHEABLE_ENDPOINTS = {"static", "core.service_worker", "core.manifest"}
+CACHEABLE_ENDPOINTS = {"static", "core.service_worker", "core.manifest", "core.favicon"}
+# Sec-Fetch-Site values only the app's own pages (or the person typing) can produce.
+SAME_ORIGIN_FETCH_SITES = {"same-origin", "none"}
+log = logging.getLogger("portal.security")
 
 
 class SessionInterface(SecureCookieSessionInterface):
@@ -21,16 +27,44 @@ class SessionInterface(SecureCookieSessionInterface):
         )
 
 
+class TrustedProxyFix:
+    """Apply ProxyFix only to requests that come from one of the trusted proxies.
+
+    ProxyFix alone believes X-Forwarded-* from whoever connects; a gunicorn port reached
+    directly would let anyone claim HTTPS or another client address.
+    """
+
+    def __init__(self, app, hops: int, addresses: list[str]):
+        self.plain = app
+        self.fixed = ProxyFix(app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops)
+        self.networks = [ipaddress.ip_network(a, strict=False) for a in addresses]
+
+    def trusted(self, remote: str | None) -> bool:
+        if not self.networks:
+            return True
+        try:
+            address = ipaddress.ip_address(remote or "")
+        except ValueError:
+            return False  # a Unix socket has no address: only the proxy can reach it
+        return any(address in network for network in self.networks)
+
+    def __call__(self, environ, start_response):
+        if self.trusted(environ.get("REMOTE_ADDR")):
+            return self.fixed(environ, start_response)
+        return self.plain(environ, start_response)
+
+
 def content_security_policy(htmx_url: str) -> str:
-    """Return the CSP: no inline script or style, htmx's host allowed (it is pinned with SRI)."""
+    """Return the CSP: no inline script or style; of the CDN, only the pinned htmx file."""
     parts = urlsplit(htmx_url)
-    script_src = "'self'" + (f" {parts.scheme}://{parts.netloc}" if parts.netloc else "")
+    script_src = "'self'" + (f" {htmx_url}" if parts.netloc else "")
     return "; ".join(
         [
             "default-src 'self'",
             f"script-src {script_src}",
             "style-src 'self'",
             "img-src 'self' data:",
+            # The service worker fetches htmx to keep it for offline use.
             f"connect-src {script_src}",
             "font-src 'self'",
             "manifest-src 'self'",
@@ -43,12 +77,58 @@ def content_security_policy(htmx_url: str) -> str:
     )
 
 
+def origin_of(url: str) -> str:
+    """Return scheme://host[:port] of a URL, lower-cased, default ports dropped."""
+    parts = urlsplit(url)
+    scheme, host = parts.scheme.lower(), (parts.hostname or "").lower()
+    if ":" in host:
+        host = f"[{host}]"
+    try:
+        port = parts.port
+    except ValueError:
+        return ""
+    if port and (scheme, port) not in {("http", 80), ("https", 443)}:
+        host = f"{host}:{port}"
+    return f"{scheme}://{host}" if scheme and host else ""
+
+
+def cross_origin_reason(headers, own_origins: set[str]) -> str | None:
+    """Say why a state-changing request comes from another site, or None if it may be ours.
+
+    Under our `Referrer-Policy: no-referrer` browsers send no Referer and an `Origin: null` on
+    form posts, so Flask-WTF's HTTPS Referer check refuses everyone. Fetch metadata is sent
+    whatever the policy; the Origin header is the fallback; a browser that sends neither is
+    left to the CSRF token alone.
+    """
+    site = headers.get("Sec-Fetch-Site")
+    if site:
+        return None if site in SAME_ORIGIN_FETCH_SITES else f"Sec-Fetch-Site is {site}"
+    origin = headers.get("Origin")
+    if origin and origin != "null" and origin_of(origin) not in own_origins:
+        return "Origin is another site"
+    return None
+
+
+def _check_same_origin() -> None:
+    if request.method not in current_app.config["WTF_CSRF_METHODS"]:
+        return
+    own = {origin_of(request.host_url)}
+    if current_app.config["PUBLIC_URL"]:
+        own.add(origin_of(current_app.config["PUBLIC_URL"]))
+    reason = cross_origin_reason(request.headers, own)
+    if reason:
+        log.warning("cross-site request refused endpoint=%s reason=%s", request.endpoint, reason)
+        raise CSRFError(reason)
+
+
 def init_security(app: Flask) -> None:
-    """Install the proxy fix, the cookie rule and the headers on every response."""
+    """Install the proxy trust, the cookie rule, the same-origin check and the headers."""
     if app.config["TRUSTED_PROXIES"]:
-        n = app.config["TRUSTED_PROXIES"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
+        app.wsgi_app = TrustedProxyFix(
+            app.wsgi_app, app.config["TRUSTED_PROXIES"], app.config["TRUSTED_PROXY_ADDRESSES"]
+        )
     app.session_interface = SessionInterface()
+    app.before_request(_check_same_origin)
     csp = content_security_policy(app.config["HTMX_URL"])
 
     @app.after_request

@@ -31,9 +31,11 @@ def test_every_response_has_the_security_headers(client):
             assert directive in csp, (path, directive)
 
 
-def test_csp_allows_no_inline_code_and_names_the_htmx_host():
-    csp = content_security_policy("https://unpkg.com/htmx.org@2.0.11/dist/htmx.min.js")
-    assert "script-src 'self' https://unpkg.com;" in csp
+def test_csp_allows_no_inline_code_and_only_the_pinned_htmx_file():
+    url = "https://unpkg.com/htmx.org@2.0.11/dist/htmx.min.js"
+    csp = content_security_policy(url)
+    assert f"script-src 'self' {url};" in csp
+    assert "https://unpkg.com;" not in csp and "https://unpkg.com " not in csp
     assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
     assert "script-src 'self';" in content_security_policy("/static/vendor/htmx.min.js")
 

@@ -4,9 +4,10 @@ import hashlib
 import secrets
 from datetime import timedelta
 
-from flask import current_app, url_for
+from flask import current_app
 from sqlalchemy import select, update
 
+from ..addresses import public_url
 from ..extensions import db
 from ..timeutil import utcnow
 from .models import SetupLink, User
@@ -42,7 +43,7 @@ def issue_setup_link(user: User, created_by: User | None = None) -> str:
 
 def setup_url(token: str) -> str:
     """Return the full address of a setup link, for a QR code or a printout."""
-    return current_app.config["PUBLIC_URL"].rstrip("/") + url_for("accounts.setup", token=token)
+    return public_url("accounts.setup", token=token)
 
 
 def find_valid_link(token: str) -> SetupLink | None:

@@ -12,6 +12,7 @@ from ..accounts.access import refuse, role_required
 from ..accounts.passwords import hash_password
 from ..accounts.registration import create_account, email_taken
 from ..accounts.sessions import start_session
+from ..addresses import public_url
 from ..audit.models import AuditEvent
 from ..extensions import db, limiter
 from ..htmx import render
@@ -205,7 +206,7 @@ def _preview(form) -> str:
 
 
 def _render_invitation(grant: ConsentGrant, token: str, code: str):
-    link = url_for("family.join", secret=token, _external=True)
+    link = public_url("family.join", secret=token)
     return render(
         "family/invitation.html", grant=grant, link=link, code=f"{code[:5]}-{code[5:]}", status=201
     )

@@ -6,11 +6,12 @@ import click
 from flask import current_app
 from sqlalchemy import select
 
+from ..addresses import is_production
 from ..extensions import db
 from ..timeutil import clinic_zone, utcnow
 from .dispatcher import run_pass
 from .models import OutboxMessage
-from .vapid import generate_pair
+from .vapid import generate_pair, subject_problem
 from .worker import run_worker, stop_on_signals
 
 
@@ -27,6 +28,23 @@ def parse_now(value: str | None) -> datetime:
     return moment.astimezone(UTC)
 
 
+def check_subject() -> None:
+    """Refuse to send from a production deployment whose VAPID subject push services refuse."""
+    subject = current_app.config["VAPID_SUBJECT"]
+    problem = subject_problem(subject)
+    if problem is None:
+        return
+    if is_production():
+        raise click.ClickException(
+            f"VAPID_SUBJECT {subject!r} would be refused by push services ({problem}). "
+            "Set VAPID_SUBJECT=mailto:you@your-clinic.org (or an https:// address of yours) "
+            "in the worker's environment and start it again."
+        )
+    click.echo(
+        f"Note: VAPID_SUBJECT {subject!r} is fine for development only ({problem}).", err=True
+    )
+
+
 def register(bp) -> None:
     """Add the commands to the blueprint's (top-level) command group."""
 
@@ -35,6 +53,7 @@ def register(bp) -> None:
     def send_reminders(now_text):
         """Run one dispatch pass and print what it sent."""
         now = parse_now(now_text)
+        check_subject()
         report = run_pass(now)
         rows = db.session.execute(
             select(OutboxMessage.id, OutboxMessage.kind, OutboxMessage.user_id).where(
@@ -50,6 +69,7 @@ def register(bp) -> None:
     def worker():
         """Run dispatch passes every WORKER_INTERVAL_SECONDS until stopped (SIGTERM, Ctrl-C)."""
         interval = current_app.config["WORKER_INTERVAL_SECONDS"]
+        check_subject()
         click.echo(f"Worker started: a pass every {interval} s. Stop with SIGTERM or Ctrl-C.")
         run_worker(current_app._get_current_object(), interval, stop_on_signals(), click.echo)
         click.echo("Worker stopped.")

@@ -19,6 +19,7 @@ from flask import current_app, has_request_context
 from sqlalchemy import delete, select, update
 
 from ..accounts.models import User
+from ..addresses import public_base
 from ..extensions import db
 from ..family.consent import record_family_disclosures
 from . import reminders as reminder_rules
@@ -420,7 +421,7 @@ class _url_context:
     def __enter__(self):
         self.ctx = None
         if not has_request_context():
-            self.ctx = current_app.test_request_context(base_url=current_app.config["PUBLIC_URL"])
+            self.ctx = current_app.test_request_context(base_url=public_base())
             self.ctx.push()
 
     def __exit__(self, *exc):

@@ -55,6 +55,25 @@ def default_subject(public_url: str) -> str:
     return "mailto:webpush@localhost"
 
 
+def subject_problem(subject: str) -> str | None:
+    """Say why push services would refuse this VAPID subject, or None when it will do.
+
+    Apple's service answers 403 BadJwtToken to a subject on localhost, and every service wants
+    a way to reach a person: a mailto: or https: address on a real domain.
+    """
+    parts = urlsplit(subject)
+    if parts.scheme == "mailto":
+        host = subject.rpartition("@")[2].lower()
+    elif parts.scheme == "https":
+        host = (parts.hostname or "").lower()
+    else:
+        return "it must start with mailto: or https:"
+    reserved = host == "localhost" or host.endswith((".localhost", ".local", ".invalid"))
+    if not host or "." not in host or reserved or host.replace(".", "").isdigit():
+        return f"{host or 'an empty host'} is not a public domain"
+    return None
+
+
 def configure(app: Flask) -> None:
     """Fill in the push settings the app was not given: keys, subject, worker and sender knobs."""
     config = app.config

@@ -1,10 +1,10 @@
 """Loaders for the schedule's objects: each answers 404 to anyone who may not see the thing."""
 
-from flask import current_app
 from flask_login import current_user
 from sqlalchemy import select
 
 from ..accounts.access import refuse
+from ..addresses import public_host
 from ..extensions import db
 from ..family.consent import consented_family_series, within_consent
 from ..timeutil import clinic_zone
@@ -70,4 +70,4 @@ def get_notice_or_404(notice_id: int) -> AbsenceNotice:
 
 def host() -> str:
     """Return the host name used in calendar UIDs."""
-    return current_app.config["PUBLIC_URL"].split("//", 1)[-1].split("/")[0]
+    return public_host()

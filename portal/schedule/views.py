@@ -9,6 +9,7 @@ from flask_login import current_user
 
 from ..accounts.access import refuse, role_required
 from ..accounts.models import User
+from ..addresses import public_url
 from ..checkins.trends import trend_context
 from ..extensions import db
 from ..family.consent import record_family_disclosures, within_consent
@@ -199,5 +200,5 @@ def feed_settings_context() -> dict:
     record = feed_of(current_user)
     if record is None:
         return {"feed": None}
-    url = url_for("schedule.feed", token=record.token, _external=True)
+    url = public_url("schedule.feed", token=record.token)
     return {"feed": record, "feed_url": url, "webcal_url": "webcal://" + url.split("://", 1)[1]}

@@ -117,6 +117,7 @@ def sign_in(page, server, email: str, password: str = DEMO_PASSWORD):
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password", exact=True).fill(password)
     page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state()  # the next page's deferred scripts (htmx) have run
 
 
 def screenshot(page, name: str) -> None:
