@@ -66,11 +66,25 @@ ICONS = {
 }
 
 
+def ico(sizes: list[int]) -> bytes:
+    """Pack PNG images into one .ico file (PNG entries, as every browser since 2009 reads)."""
+    images = [png(size, drawer(size, False)) for size in sizes]
+    header = struct.pack("<HHH", 0, 1, len(images))
+    offset = len(header) + 16 * len(images)
+    entries = b""
+    for size, image in zip(sizes, images, strict=True):
+        entries += struct.pack("<BBBBHHII", size % 256, size % 256, 0, 0, 1, 32, len(image), offset)
+        offset += len(image)
+    return header + entries + b"".join(images)
+
+
 def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     for name, (size, maskable) in ICONS.items():
         (OUT / name).write_bytes(png(size, drawer(size, maskable)))
         print(f"wrote static/icons/{name}")
+    (OUT / "favicon.ico").write_bytes(ico([16, 32, 48]))
+    print("wrote static/icons/favicon.ico")
 
 
 if __name__ == "__main__":

@@ -57,6 +57,7 @@ MATRIX = {
     ("core.healthz", "GET"): EVERYONE,
     ("core.service_worker", "GET"): EVERYONE,
     ("core.manifest", "GET"): EVERYONE,
+    ("core.favicon", "GET"): EVERYONE,
     ("core.more", "GET"): CLIENTS,
     ("family.home", "GET"): FAMILY,
     ("help.crisis", "GET"): EVERYONE,

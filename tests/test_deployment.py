@@ -186,3 +186,10 @@ def test_gunicorn_settings_trust_no_forwarded_header():
     assert config.forwarded_allow_ips == []
     assert config.secure_scheme_headers == {}
     assert config.wsgi_app == "portal:create_app()"
+
+
+def test_the_tab_icon_is_where_browsers_look(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 200
+    assert response.data[:4] == b"\x00\x00\x01\x00"  # an icon file, not a page
+    assert "no-store" not in response.headers.get("Cache-Control", "")

@@ -22,6 +22,7 @@ def test_every_response_has_the_security_headers(client):
         "/service_worker.js",
         "/manifest.webmanifest",
         "/static/css/app.css",
+        "/favicon.ico",
     ):
         response = client.get(path)
         assert response.headers["X-Content-Type-Options"] == "nosniff", path

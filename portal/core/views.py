@@ -4,7 +4,7 @@ import hashlib
 import json
 from pathlib import Path
 
-from flask import Blueprint, Response, current_app, url_for
+from flask import Blueprint, Response, current_app, send_from_directory, url_for
 from flask_babel import gettext as _
 from sqlalchemy import text
 
@@ -35,6 +35,15 @@ def worker_version() -> str:
     h.update(current_app.config["HTMX_URL"].encode())
     h.update(current_app.config["RELEASE"].encode())
     return h.hexdigest()[:12]
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    """Serve the tab icon where browsers look for it without being told."""
+    response = send_from_directory(current_app.static_folder, "icons/favicon.ico")
+    response.cache_control.max_age = 86400
+    response.cache_control.public = True
+    return response
 
 
 @bp.get("/service_worker.js")

@@ -72,6 +72,7 @@ def test_htmx_loads_from_the_pinned_url_with_its_integrity_hash(page, live_serve
     assert page.evaluate("htmx.version") == "2.0.11"
     assert page.evaluate("htmx.config.allowEval") is False
     assert page.evaluate("htmx.config.includeIndicatorStyles") is False
+    assert page.evaluate("document.querySelectorAll('style').length") == 0
     assert page.csp_errors == []
 
 

@@ -23,18 +23,19 @@ def registration_id(cdp, page) -> str:
         lambda event: found.extend(r for r in event["registrations"] if not r["isDeleted"]),
     )
     cdp.send("ServiceWorker.enable")
-    deadline = time.monotonic() + 10
+    deadline = time.monotonic() + 30
     while not found and time.monotonic() < deadline:
         page.wait_for_timeout(50)
     assert found, "no service worker registration reported"
     return found[0]["registrationId"]
 
 
-def shown(page, count: int) -> list[dict]:
-    deadline = time.monotonic() + 10
+def shown(page, count: int, until=lambda notifications: True) -> list[dict]:
+    """Wait (on a loaded machine, up to 30 s) until `count` notifications show and `until` holds."""
+    deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         notifications = page.evaluate(SHOWN)
-        if len(notifications) == count:
+        if len(notifications) == count and until(notifications):
             return notifications
         page.wait_for_timeout(50)
     return page.evaluate(SHOWN)
@@ -92,8 +93,7 @@ def test_a_push_shows_a_notification_and_a_click_opens_its_page(new_context, liv
 
     # An updated reminder with the same tag replaces the first one.
     deliver(json.dumps({**reminder, "body": "Reminder: appointment at 7:00 PM"}))
-    page.wait_for_timeout(300)
-    (only,) = shown(page, 1)
+    (only,) = shown(page, 1, until=lambda n: n[0]["body"].endswith("7:00 PM"))
     assert only["body"] == "Reminder: appointment at 7:00 PM"
 
     # A push with nothing readable in it still shows something: never a silent push.
@@ -110,7 +110,7 @@ def test_a_push_shows_a_notification_and_a_click_opens_its_page(new_context, liv
             self.clients.openWindow = async (url) => { calls.push(["open", url]); return null; };
             const [n] = await self.registration.getNotifications({tag});
             self.dispatchEvent(new NotificationEvent("notificationclick", {notification: n}));
-            for (let i = 0; i < 100 && !calls.length; i++) {
+            for (let i = 0; i < 1500 && !calls.length; i++) {
                 await new Promise((r) => setTimeout(r, 20));
             }
             const left = await self.registration.getNotifications({tag});
@@ -134,7 +134,7 @@ def test_a_push_shows_a_notification_and_a_click_opens_its_page(new_context, liv
             };
             const [n] = await self.registration.getNotifications({tag});
             self.dispatchEvent(new NotificationEvent("notificationclick", {notification: n}));
-            for (let i = 0; i < 100 && !calls.length; i++) {
+            for (let i = 0; i < 1500 && !calls.length; i++) {
                 await new Promise((r) => setTimeout(r, 20));
             }
             return calls;
