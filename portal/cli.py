@@ -9,6 +9,7 @@ from .accounts.sessions import purge_expired
 from .accounts.setup_links import issue_setup_link, setup_url
 from .demo import DEMO_PASSWORD, NotADemoDatabase, seed_demo
 from .meetings.cli import register_commands as register_meeting_commands
+from .timeutil import utcnow
 
 
 def register_commands(app: Flask) -> None:
@@ -22,8 +23,7 @@ def register_commands(app: Flask) -> None:
         if email_taken(email):
             raise click.ClickException(f"An account with the email {email} already exists.")
         user = create_account(email, name, "staff", is_admin=True)
-        with app.test_request_context():
-            link = setup_url(issue_setup_link(user))
+        link = setup_url(issue_setup_link(user))
         click.echo(f"Created administrator {user.email}.")
         click.echo(
             f"Open this link within {app.config['SETUP_LINK_HOURS']} hours to choose a "
@@ -34,7 +34,7 @@ def register_commands(app: Flask) -> None:
     def seed_demo_command():
         """Load the demo clinic (safe to run again; refuses a database with real accounts)."""
         try:
-            people = seed_demo()
+            people = seed_demo(utcnow())
         except NotADemoDatabase as e:
             raise click.ClickException(str(e)) from e
         click.echo(f"Demo clinic ready. Sign in with any of these (password {DEMO_PASSWORD}):")

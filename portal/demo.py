@@ -14,7 +14,7 @@ from .recovery_plan.contacts import add_contact, contacts_of
 from .recovery_plan.models import RecoveryPlan
 from .recovery_plan.plan import save_plan
 from .schedule.demo import seed_schedule
-from .timeutil import clinic_zone, utcnow
+from .timeutil import clinic_zone
 
 DEMO_PASSWORD = "demo-password-2026"  # noqa: S105  (published in the README on purpose)
 DEMO_ACCOUNTS = [
@@ -68,10 +68,10 @@ DEMO_CHECKIN_DAYS = (1, 2, 3, 4, 5, 6, 8, 9, 11, 12, 13, 15, 17, 19)
 DEMO_FLAGGED_DAY = 9
 
 
-def _seed_checkins(client: User, counselor: User) -> None:
+def _seed_checkins(client: User, counselor: User, now: datetime) -> None:
     if db.session.scalar(select(func.count()).where(CheckIn.client_id == client.id)):
         return
-    today = clinic_today()
+    today = clinic_today(now)
     for n, ago in enumerate(reversed(DEMO_CHECKIN_DAYS)):  # oldest first, getting steadier
         day = today - timedelta(days=ago)
         at = datetime.combine(day, time(20, 15), clinic_zone())
@@ -125,16 +125,22 @@ def _seed_homework(people: dict[str, User], now: datetime) -> None:
     seed_homework(people, now)
 
 
-def seed_demo(now: datetime | None = None) -> dict[str, User]:
-    """Load the demo clinic; running it again changes nothing."""
-    if non_demo_users():
-        raise NotADemoDatabase("This database holds accounts that are not demo accounts.")
+def seed_demo(now: datetime) -> dict[str, User]:
+    """Load the demo clinic around `now`; running it again changes nothing."""
+    if count := non_demo_users():
+        raise NotADemoDatabase(
+            f"The demo clinic was not loaded: this database holds {count} account(s) that are "
+            "not demo accounts, and demo people must never mix with real ones. "
+            "To try the demo, give it a database of its own: with bin/demo, "
+            "INSTANCE_PATH=/tmp/portal-demo bin/demo (a new SQLite file there); otherwise "
+            "point DATABASE_URL at an empty database and run `flask --app portal db upgrade` first."
+        )
     people = _seed_accounts()
     _seed_support_contacts(people["client@example.org"])
-    seed_schedule(people, now or utcnow())
+    seed_schedule(people, now)
     _seed_recovery_plan(people["client@example.org"])
-    _seed_checkins(people["client@example.org"], people["counselor@example.org"])
+    _seed_checkins(people["client@example.org"], people["counselor@example.org"], now)
     _seed_meetings(people)
     _seed_notifications(people)
-    _seed_homework(people, now or utcnow())
+    _seed_homework(people, now)
     return people

@@ -528,11 +528,12 @@ def test_the_demo_client_has_14_check_ins_in_21_days_one_flagged_and_reviewed(ap
     from portal.recovery_plan.contacts import contacts_of
     from portal.recovery_plan.plan import plan_of
 
+    now = datetime(2026, 11, 25, 14, 0, tzinfo=UTC)  # a Wednesday
     with app.app_context():
-        seed_demo()
-        seed_demo()
+        seed_demo(now)
+        seed_demo(now)
         alex = db.session.scalar(select(User).where(User.email == "client@example.org"))
-        today = clinic_today()
+        today = clinic_today(now)
         days = db.session.scalars(select(CheckIn.day).where(CheckIn.client_id == alex.id)).all()
         assert len(days) == 14 and all(0 < (today - d).days < 21 for d in days)
         flagged = db.session.scalars(select(CheckIn).where(CheckIn.flagged_at.is_not(None))).all()

@@ -49,7 +49,8 @@ def test_seed_demo_refuses_a_database_with_real_people(app, runner):
     make_user(app, "client", email="real.person@clinic.example")
     result = runner.invoke(args=["seed-demo"])
     assert result.exit_code != 0
-    assert "not demo accounts" in result.output
+    assert "1 account(s) that are not demo accounts" in result.output
+    assert "INSTANCE_PATH=/tmp/portal-demo bin/demo" in result.output  # what to do next
     assert counts(app) == (1, 0)
 
 
