@@ -23,7 +23,7 @@ def register_commands(app: Flask) -> None:
         if email_taken(email):
             raise click.ClickException(f"An account with the email {email} already exists.")
         user = create_account(email, name, "staff", is_admin=True)
-        link = setup_url(issue_setup_link(user))
+        link = setup_url(issue_setup_link(user, utcnow()))
         click.echo(f"Created administrator {user.email}.")
         click.echo(
             f"Open this link within {app.config['SETUP_LINK_HOURS']} hours to choose a "

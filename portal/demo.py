@@ -94,7 +94,7 @@ def _seed_checkins(client: User, counselor: User, now: datetime) -> None:
             mark_reviewed(checkin, counselor, note, now=at + timedelta(hours=14))
 
 
-def _seed_recovery_plan(client: User) -> None:
+def _seed_recovery_plan(client: User, now: datetime) -> None:
     if db.session.scalar(select(RecoveryPlan).where(RecoveryPlan.client_id == client.id)):
         return
     lists = {
@@ -103,13 +103,13 @@ def _seed_recovery_plan(client: User) -> None:
         "coping": ["Walk the dog", "Call Chris", "Breathe in for 4, out for 8"],
         "reasons": ["My daughter", "Keeping my job", "Waking up clear-headed"],
     }
-    save_plan(client, lists, show_days_in_program=True, show_days_since_use=True)
+    save_plan(client, lists, show_days_in_program=True, show_days_since_use=True, now=now)
 
 
-def _seed_meetings(people: dict[str, User]) -> None:
+def _seed_meetings(people: dict[str, User], now: datetime) -> None:
     from .meetings.demo import seed_demo_meetings
 
-    seed_demo_meetings(people["client@example.org"], people["counselor@example.org"])
+    seed_demo_meetings(people["client@example.org"], people["counselor@example.org"], now)
 
 
 def _seed_notifications(people: dict[str, User]) -> None:
@@ -138,9 +138,9 @@ def seed_demo(now: datetime) -> dict[str, User]:
     people = _seed_accounts()
     _seed_support_contacts(people["client@example.org"])
     seed_schedule(people, now)
-    _seed_recovery_plan(people["client@example.org"])
+    _seed_recovery_plan(people["client@example.org"], now)
     _seed_checkins(people["client@example.org"], people["counselor@example.org"], now)
-    _seed_meetings(people)
+    _seed_meetings(people, now)
     _seed_notifications(people)
     _seed_homework(people, now)
     return people

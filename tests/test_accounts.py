@@ -314,29 +314,29 @@ def test_care_team_creates_a_client_who_sets_a_password_once(app, client, login_
 def test_setup_link_expires_after_72_hours(app):
     user = make_user(app, "client", password=None)
     with app.app_context(), app.test_request_context():
-        token = issue_setup_link(db.session.get(User, user.id))
-        link = find_valid_link(token)
+        token = issue_setup_link(db.session.get(User, user.id), utcnow())
+        link = find_valid_link(token, utcnow())
         assert link.expires_at - link.created_at == timedelta(hours=72)
         link.expires_at = utcnow() - timedelta(seconds=1)
         db.session.commit()
-        assert find_valid_link(token) is None
+        assert find_valid_link(token, utcnow()) is None
 
 
 def test_a_new_setup_link_retires_the_old_one(app):
     user = make_user(app, "client", password=None)
     with app.app_context(), app.test_request_context():
         person = db.session.get(User, user.id)
-        first = issue_setup_link(person)
-        second = issue_setup_link(person)
-        assert find_valid_link(first) is None
-        assert find_valid_link(second) is not None
+        first = issue_setup_link(person, utcnow())
+        second = issue_setup_link(person, utcnow())
+        assert find_valid_link(first, utcnow()) is None
+        assert find_valid_link(second, utcnow()) is not None
         assert db.session.scalar(select(func.count()).select_from(SetupLink)) == 2
 
 
 def test_setup_tokens_are_not_stored_in_the_clear(app):
     user = make_user(app, "client", password=None)
     with app.app_context(), app.test_request_context():
-        token = issue_setup_link(db.session.get(User, user.id))
+        token = issue_setup_link(db.session.get(User, user.id), utcnow())
         stored = db.session.scalar(select(SetupLink.token_hash))
         assert token not in stored and len(stored) == 64
 

@@ -22,6 +22,7 @@ from portal.meetings.models import (
     SavedMeeting,
 )
 from portal.meetings.reminders import due_meeting_reminders
+from portal.timeutil import utcnow
 from tests.conftest import make_user, post
 from tests.meeting_feeds import import_entries, meeting
 
@@ -365,7 +366,7 @@ def test_i_went_from_the_meeting_page_and_the_goal_moves(app, client, login_as, 
     person = login_as("client")
     with app.app_context():
         set_goal(user(app, person), 2, None)
-        today = today_for(user(app, person))
+        today = today_for(user(app, person), utcnow())
     assert "0 of 2 this week" in client.get("/meetings/attendance").get_data(as_text=True)
     went = {"which": f"meeting-{directory['noon-4']}", "attended_on": today.isoformat()}
     assert post(client, "/meetings/attendance", {**went, "note": "Shared"}).status_code == 302
@@ -436,7 +437,7 @@ def test_seed_demo_imports_the_demo_feed_with_two_saved_and_two_this_week(app, r
         alex = db.session.scalar(select(User).where(User.email == "client@example.org"))
         listed = db.session.scalar(select(func.count()).select_from(Meeting))
         assert 45 <= listed <= 55
-        progress = week_progress(alex, today_for(alex))
+        progress = week_progress(alex, today_for(alex, utcnow()))
         assert (progress.count, progress.goal) == (2, 3)
         zones = set(db.session.scalars(select(Meeting.timezone)))
         assert {"America/New_York", "America/Los_Angeles", "America/Chicago"} <= zones

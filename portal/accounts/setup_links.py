@@ -2,14 +2,13 @@
 
 import hashlib
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import select, update
 
 from ..addresses import public_url
 from ..extensions import db
-from ..timeutil import utcnow
 from .models import SetupLink, User
 from .passwords import hash_password
 
@@ -18,9 +17,8 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def issue_setup_link(user: User, created_by: User | None = None) -> str:
+def issue_setup_link(user: User, now: datetime, created_by: User | None = None) -> str:
     """Make a new setup link for a user, retiring older unused ones; return the secret token."""
-    now = utcnow()
     db.session.execute(
         update(SetupLink)
         .where(SetupLink.user_id == user.id, SetupLink.used_at.is_(None))
@@ -46,17 +44,17 @@ def setup_url(token: str) -> str:
     return public_url("accounts.setup", token=token)
 
 
-def find_valid_link(token: str) -> SetupLink | None:
+def find_valid_link(token: str, now: datetime) -> SetupLink | None:
     """Return the link for a token if it is unused and not expired."""
     link = db.session.scalar(select(SetupLink).where(SetupLink.token_hash == _hash(token)))
-    if link is None or link.used_at is not None or link.expires_at <= utcnow():
+    if link is None or link.used_at is not None or link.expires_at <= now:
         return None
     return link
 
 
-def use_link(link: SetupLink, password: str) -> User:
+def use_link(link: SetupLink, password: str, now: datetime) -> User:
     """Set the password through a link and spend the link."""
-    link.used_at = utcnow()
+    link.used_at = now
     link.user.password_hash = hash_password(password)
     db.session.commit()
     return link.user

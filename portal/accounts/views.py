@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from ..extensions import db, limiter
 from ..htmx import render
+from ..timeutil import utcnow
 from . import throttle
 from .forms import ChangePasswordForm, LoginForm, SetPasswordForm
 from .models import User
@@ -104,7 +105,7 @@ def logout():
 @bp.route("/setup/<token>", methods=["GET", "POST"])
 def setup(token):
     """Let a new account holder choose their password through a one-time link."""
-    link = find_valid_link(token)
+    link = find_valid_link(token, utcnow())
     if link is None:
         return render("accounts/setup_invalid.html", status=410)
     form = SetPasswordForm()
@@ -118,7 +119,7 @@ def setup(token):
         )
     if current_user.is_authenticated:
         end_session()
-    user = use_link(link, form.password.data)
+    user = use_link(link, form.password.data, utcnow())
     start_session(user)
     flash(_("Your password is set. Welcome!"))
     return redirect(home_url(user))

@@ -19,6 +19,7 @@ from ..family.consent import consents_of_client
 from ..forms import clean_query
 from ..htmx import render
 from ..schedule.booking import unseen_notices
+from ..timeutil import utcnow
 from .forms import NewClientForm, NewStaffForm
 from .roster import client_rows, staff_members
 
@@ -59,7 +60,7 @@ def new_client():
         )
     counselor = db.session.get(User, form.counselor_id.data)
     client = create_account(form.email.data, form.name.data, "client", counselor=counselor)
-    return _render_setup_link(client, issue_setup_link(client, created_by=current_user))
+    return _render_setup_link(client, issue_setup_link(client, utcnow(), created_by=current_user))
 
 
 @bp.get("/clients/<int:client_id>")
@@ -76,7 +77,7 @@ def client(client_id):
 def new_setup_link(client_id):
     """Make a new setup link for a client (the old one stops working)."""
     person = get_client_or_404(client_id)
-    return _render_setup_link(person, issue_setup_link(person, created_by=current_user))
+    return _render_setup_link(person, issue_setup_link(person, utcnow(), created_by=current_user))
 
 
 @bp.get("/staff")
@@ -96,7 +97,7 @@ def new_staff():
             "care_team/new_staff.html", form=form, status=422 if form.is_submitted() else 200
         )
     member = create_account(form.email.data, form.name.data, "staff", is_admin=form.is_admin.data)
-    return _render_setup_link(member, issue_setup_link(member, created_by=current_user))
+    return _render_setup_link(member, issue_setup_link(member, utcnow(), created_by=current_user))
 
 
 @bp.post("/staff/<int:staff_id>/setup-link")
@@ -104,4 +105,4 @@ def new_staff():
 def new_staff_setup_link(staff_id):
     """Make a new setup link for a care-team member."""
     member = get_staff_or_404(staff_id)
-    return _render_setup_link(member, issue_setup_link(member, created_by=current_user))
+    return _render_setup_link(member, issue_setup_link(member, utcnow(), created_by=current_user))

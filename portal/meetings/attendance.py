@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import func, select
 
 from ..extensions import db
-from ..timeutil import utcnow, zone_for
+from ..timeutil import zone_for
 from .models import Meeting, MeetingAttendance, MeetingGoal, PersonalMeeting
 
 MAX_GOAL = 21  # three a day is already a lot
@@ -24,9 +24,9 @@ class WeekProgress:
         return bool(self.goal) and self.count >= self.goal
 
 
-def today_for(client, now: datetime | None = None) -> date:
-    """Return today's date where the client is."""
-    return (now or utcnow()).astimezone(zone_for(client)).date()
+def today_for(client, now: datetime) -> date:
+    """Return the date at `now` where the client is."""
+    return now.astimezone(zone_for(client)).date()
 
 
 def week_start(day: date) -> date:

@@ -111,7 +111,7 @@ def find():
 
 def _meeting_page(meeting: Meeting, save_form=None, status: int = 200):
     saved = saved_for(current_user, meeting)
-    today = today_for(current_user)
+    today = today_for(current_user, utcnow())
     went = AttendanceForm(client=current_user, today=today, formdata=None)
     went.attended_on.data = today
     return render(
@@ -223,7 +223,7 @@ def delete_personal(personal_meeting_id):
 @role_required("client")
 def attendance():
     """Show the attendance log and the weekly goal, and log a meeting the client went to."""
-    today = today_for(current_user)
+    today = today_for(current_user, utcnow())
     form = AttendanceForm(client=current_user, today=today)
     form.which.choices = which_choices(current_user)
     if request.method == "GET":
@@ -275,7 +275,7 @@ def client_meetings(client_id):
         person=person,
         form=form,
         log=attendance_log(person),
-        progress=week_progress(person, today_for(person)),
+        progress=week_progress(person, today_for(person, utcnow())),
         saved=saved_meetings(person),
         status=422 if form.is_submitted() else 200,
     )
@@ -325,7 +325,7 @@ def meetings_context():
 
 def meetings_today() -> dict:
     """Give Today's meetings section what it shows: the week's progress and the "I went" form."""
-    today = today_for(current_user)
+    today = today_for(current_user, utcnow())
     return {
         "progress": week_progress(current_user, today),
         "choices": which_choices(current_user),

@@ -1,12 +1,11 @@
 """The recovery plan's rules: its lists, one short line each, and the milestones a client shows."""
 
-from datetime import date
+from datetime import date, datetime
 
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ..extensions import db
-from ..timeutil import utcnow
 from .models import RecoveryPlan
 
 LISTS = ("triggers", "warning_signs", "coping", "reasons")
@@ -38,14 +37,16 @@ def lines_problem(text: str):
     return None
 
 
-def save_plan(client, values: dict, show_days_in_program: bool, show_days_since_use: bool):
+def save_plan(
+    client, values: dict, show_days_in_program: bool, show_days_since_use: bool, now: datetime
+):
     """Store the plan's lists (already split into lines) and the milestone choices."""
     plan = plan_of(client)
     for name in LISTS:
         setattr(plan, name, values[name])
     plan.show_days_in_program = show_days_in_program
     plan.show_days_since_use = show_days_since_use
-    plan.updated_at = utcnow()
+    plan.updated_at = now
     db.session.add(plan)
     db.session.commit()
     return plan

@@ -12,6 +12,7 @@ from ..checkins.rules import clinic_today, last_use_day, program_start
 from ..extensions import db
 from ..forms import Form, strip
 from ..htmx import render
+from ..timeutil import utcnow
 from .contacts import MAX_CONTACTS, add_contact, contacts_of, phone_problem
 from .models import SupportContact
 from .plan import LISTS, lines, lines_problem, milestones, plan_of, save_plan
@@ -125,7 +126,11 @@ def plan():
     elif form.validate_on_submit():
         values = {name: lines(getattr(form, name).data) for name in LISTS}
         save_plan(
-            current_user, values, form.show_days_in_program.data, form.show_days_since_use.data
+            current_user,
+            values,
+            form.show_days_in_program.data,
+            form.show_days_since_use.data,
+            now=utcnow(),
         )
         flash(_("Your plan is saved."))
         return redirect(url_for("recovery_plan.plan"))
