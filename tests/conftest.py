@@ -6,10 +6,14 @@ TEST_DATABASE_URL; without it those runs skip with the reason, except in CI, whe
 
 import os
 import re
+import zlib
+from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
+from zoneinfo import ZoneInfo
 
 import psycopg
 import pytest
+import time_machine
 from sqlalchemy import text
 
 from portal import create_app
@@ -178,3 +182,68 @@ def login_as(app, client):
         return user
 
     return login
+
+
+# The instants date rules are tested at, in the clinic's zone (America/New_York): each weekday,
+# the two daylight-saving changes, New Year's Eve turning into the new year, and a month end.
+_NEW_YORK = ZoneInfo("America/New_York")
+CLINIC_INSTANTS = {
+    "monday": datetime(2026, 11, 23, 9, 30, tzinfo=_NEW_YORK),
+    "tuesday": datetime(2026, 11, 24, 13, 0, tzinfo=_NEW_YORK),
+    "wednesday": datetime(2026, 11, 25, 17, 45, tzinfo=_NEW_YORK),
+    "thursday": datetime(2026, 11, 26, 20, 30, tzinfo=_NEW_YORK),
+    "friday": datetime(2026, 11, 27, 8, 0, tzinfo=_NEW_YORK),
+    "saturday": datetime(2026, 11, 28, 23, 30, tzinfo=_NEW_YORK),
+    "sunday": datetime(2026, 11, 29, 0, 30, tzinfo=_NEW_YORK),
+    "spring-forward": datetime(2027, 3, 14, 1, 30, tzinfo=_NEW_YORK),  # 2:00 does not exist
+    "fall-back": datetime(2026, 11, 1, 1, 30, tzinfo=_NEW_YORK, fold=0),  # 1:30 happens twice
+    "new-year": datetime(2026, 12, 31, 23, 30, tzinfo=_NEW_YORK),
+    "month-end": datetime(2027, 2, 28, 22, 0, tzinfo=_NEW_YORK),
+}
+
+
+def _instant_for(nodeid: str) -> str:
+    """Pick one of the instants for a test, the same on every run and on both databases."""
+    name = re.sub(r"\[.*\]$", "", nodeid)
+    return sorted(CLINIC_INSTANTS)[zlib.crc32(name.encode()) % len(CLINIC_INSTANTS)]
+
+
+class Clock:
+    """The test's clock: frozen at an instant; `move_to` and `advance` change it."""
+
+    def __init__(self, instant: datetime):
+        # In UTC: a ZoneInfo destination would also change the process's local zone.
+        self.traveller = time_machine.travel(instant.astimezone(UTC), tick=False)
+        self.shift = self.traveller.start()
+        self.instant = instant
+
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+    def move_to(self, instant: datetime) -> None:
+        self.shift.move_to(instant)
+
+    def advance(self, delta: timedelta) -> None:
+        self.shift.shift(delta)
+
+    def stop(self) -> None:
+        self.traveller.stop()
+
+
+@pytest.fixture
+def clinic_clock(request):
+    """Freeze every clock the app reads (time-machine) at a fixed instant for this test.
+
+    A test parametrized with `clinic_clock` (indirect) names its instant; otherwise each test
+    gets one of CLINIC_INSTANTS by its name, so a module that uses this fixture runs its tests
+    across weekdays, daylight-saving changes and New Year, and fails the same way every day.
+    """
+    name = getattr(request, "param", None) or _instant_for(request.node.nodeid)
+    clock = Clock(CLINIC_INSTANTS[name])
+    yield clock
+    clock.stop()
+
+
+every_clinic_instant = pytest.mark.parametrize(
+    "clinic_clock", sorted(CLINIC_INSTANTS), indirect=True
+)

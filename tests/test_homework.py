@@ -24,6 +24,9 @@ from portal.schedule.rules import cancel_occurrence, move_occurrence
 from portal.timeutil import clinic_zone, utcnow
 from tests.conftest import csrf_token, make_user, post, sign_in
 
+# Date rules: every test here runs at a fixed instant (see CLINIC_INSTANTS in conftest).
+pytestmark = pytest.mark.usefixtures("clinic_clock")
+
 
 def _group_with(app, *clients, weekdays="0,1,2,3,4,5,6") -> tuple[int, int]:
     """Make a group with a daily 18:00 session series and enroll these clients."""

@@ -26,6 +26,9 @@ from portal.timeutil import utcnow
 from tests.conftest import make_user, post
 from tests.meeting_feeds import import_entries, meeting
 
+# Date rules: every test here runs at a fixed instant (see CLINIC_INSTANTS in conftest).
+pytestmark = pytest.mark.usefixtures("clinic_clock")
+
 ET = ZoneInfo("America/New_York")
 # Wednesday 18 November 2026, 6:30 pm in the clinic's zone.
 NOW = datetime(2026, 11, 18, 18, 30, tzinfo=ET)

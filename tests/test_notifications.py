@@ -37,6 +37,9 @@ from tests.push_helpers import (
 )
 from tests.push_service import HANG, FakePushService
 
+# Date rules: every test here runs at a fixed instant (see CLINIC_INSTANTS in conftest).
+pytestmark = pytest.mark.usefixtures("clinic_clock")
+
 NY = ZoneInfo("America/New_York")
 MONDAY_6PM = at("2026-11-23T18:00:00-05:00")
 

@@ -3,6 +3,7 @@
 from contextlib import contextmanager
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import event
 
 from portal.extensions import db
@@ -12,6 +13,9 @@ from portal.schedule.rules import cancel_occurrence, record_attendance
 from portal.timeutil import clinic_zone, utcnow
 from tests.conftest import sign_in
 from tests.test_schedule import build_clinic, person, series
+
+# Date rules: every test here runs at a fixed instant (see CLINIC_INSTANTS in conftest).
+pytestmark = pytest.mark.usefixtures("clinic_clock")
 
 PAGES = ["/today", "/calendar", "/calendar?view=week", "/calendar?view=month", "/progress"]
 

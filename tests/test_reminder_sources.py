@@ -3,6 +3,7 @@
 
 from datetime import date, time
 
+import pytest
 from sqlalchemy import select
 
 from portal.accounts.models import User
@@ -17,6 +18,9 @@ from tests.conftest import make_user
 from tests.meeting_feeds import import_entries, meeting
 from tests.push_helpers import TELLTALE, add_device, at, dispatch, make_clinic, set_preferences
 from tests.test_notifications import push  # noqa: F401 (the fake push service fixture)
+
+# Date rules: every test here runs at a fixed instant (see CLINIC_INSTANTS in conftest).
+pytestmark = pytest.mark.usefixtures("clinic_clock")
 
 ANSWERS = {
     "mood": 3,

@@ -30,6 +30,9 @@ from portal.schedule.rules import (
 from portal.timeutil import clinic_zone, utcnow
 from tests.conftest import make_user, post, sign_in
 
+# Date rules: every test here runs at a fixed instant (see CLINIC_INSTANTS in conftest).
+pytestmark = pytest.mark.usefixtures("clinic_clock")
+
 
 def build_clinic(app, start: date | None = None) -> SimpleNamespace:
     """A counselor, a group meeting Mon/Wed/Thu 18-21, two members, one outsider, one booking."""
