@@ -22,7 +22,7 @@ from playwright.sync_api import expect
 
 from portal.config import HTMX_CDN_URL
 from portal.demo import DEMO_PASSWORD
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, PHONE, path_of, screenshot
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, PHONE, path_of
 from tests.browser.stage import Stage, fresh_database, missing_tools
 from tests.browser.test_checkins import fill_check_in, group
 from tests.conftest import IN_CI, TEST_DATABASE_URL, postgres_url
@@ -221,7 +221,6 @@ def test_a_clients_day_through_the_deployed_stack(stage, phone, push_service):
     client.get_by_role("button", name=re.compile("test", re.I)).click()
     assert wait_for_push(push_service, client_device.token, 15) is not None
     assert not push_service.errors, push_service.errors
-    screenshot(client, "stage-settings")
     sign_out(client, stage)
     sign_out(counselor, stage)
     assert len(stage.gunicorn_pids()) == 2
