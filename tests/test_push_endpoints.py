@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 
 from portal.extensions import db
 from portal.notifications.models import NotificationPreferences, PushSubscription
+from portal.notifications.subscriptions import Invalid, check_endpoint
 from tests.conftest import csrf_token, make_user, post, sign_in
 from tests.push_service import FakePushService
 
@@ -341,3 +342,34 @@ def test_vapid_keys_prints_a_pair_that_belongs_together(runner):
     from portal.notifications.vapid import application_server_key
 
     assert application_server_key(Vapid02.from_string(private)) == public
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "accepted"),
+    [
+        ("https://fcm.googleapis.com/fcm/send/abc", True),
+        ("https://fcm.googleapis.com:443/fcm/send/abc", True),
+        ("https://web.push.apple.com/QGuQyavXutnMH", True),
+        # urlsplit reads the host as *.fcm.googleapis.com; urllib3 (the sender) as 127.0.0.1.
+        ("https://127.0.0.1\\.fcm.googleapis.com/x", False),
+        ("https://127.0.0.1%5C.fcm.googleapis.com/x", False),
+        ("https://fcm.googleapis.com:8443/x", False),
+        ("https://fcm.googleapis.com:80/x", False),
+        ("http://fcm.googleapis.com/x", False),
+        ("https://fcm.googleapis.com%2e/x", False),
+        ("https://a@fcm.googleapis.com/x", False),
+        ("https://fcm.googleapis.com@127.0.0.1/x", False),
+        ("https://fcm.googleapis.com.evil.example/x", False),
+        ("https://evilfcm.googleapis.com.evil.example/x", False),
+        ("https://[::1]/x", False),
+    ],
+)
+def test_only_a_push_service_on_port_443_is_accepted(app, endpoint, accepted):
+    """The address is read as the sender reads it (urllib3), so nothing slips between parsers."""
+    with app.app_context():
+        try:
+            check_endpoint(endpoint)
+            result = True
+        except Invalid:
+            result = False
+    assert result is accepted, endpoint
