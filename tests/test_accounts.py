@@ -1,8 +1,10 @@
 """Signing in and out, server-side sessions and their timeouts, passwords, setup links."""
 
 import re
+import threading
 from datetime import timedelta
 
+import argon2
 import pytest
 from sqlalchemy import func, select
 
@@ -11,7 +13,7 @@ from portal.accounts.passwords import check_password, hash_password, password_pr
 from portal.accounts.setup_links import find_valid_link, issue_setup_link
 from portal.extensions import db
 from portal.timeutil import utcnow
-from tests.conftest import PASSWORD, make_user, post, sign_in
+from tests.conftest import PASSWORD, csrf_token, make_user, post, sign_in
 
 
 def session_count(app) -> int:
@@ -345,3 +347,62 @@ def test_garbage_setup_token_is_a_kind_410(client):
     response = client.get("/setup/not-a-real-token")
     assert response.status_code == 410
     assert "Ask your care team" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("who", ["unknown", "known", "deactivated", "not yet set up"])
+def test_every_failed_sign_in_does_the_same_password_work(app, client, monkeypatch, who):
+    """An unknown email must cost one Argon2 verification too, or timing tells who is a client."""
+    make_user(app, "client", "known@example.test")
+    make_user(app, "client", "pending@example.test", password=None)
+    deactivated = make_user(app, "client", "gone@example.test")
+    with app.app_context():
+        db.session.get(User, deactivated.id).active = False
+        db.session.commit()
+    email = {
+        "unknown": "nobody@example.test",
+        "known": "known@example.test",
+        "deactivated": "gone@example.test",
+        "not yet set up": "pending@example.test",
+    }[who]
+    calls = []
+    verify = argon2.PasswordHasher.verify
+    monkeypatch.setattr(
+        argon2.PasswordHasher,
+        "verify",
+        lambda self, hash, password: calls.append(1) or verify(self, hash, password),
+    )
+    response = sign_in(client, email, "not the right words")
+    assert response.status_code == 401
+    assert len(calls) == 1
+
+
+def test_a_setup_link_used_eight_times_at_once_works_once(app):
+    """Eight phones (or one attacker) racing one link: one password, one session."""
+    user = make_user(app, "client", "racer@example.test", password=None)
+    with app.app_context():
+        token = issue_setup_link(db.session.get(User, user.id), utcnow())
+    clients = [app.test_client() for _ in range(8)]
+    tokens = [csrf_token(c, f"/setup/{token}") for c in clients]
+    start, answers = threading.Barrier(len(clients)), []
+
+    def use(client, csrf, n):
+        start.wait()
+        words = f"racing words number {n}"
+        answers.append(
+            client.post(
+                f"/setup/{token}",
+                data={"csrf_token": csrf, "password": words, "confirm": words},
+            ).status_code
+        )
+
+    threads = [
+        threading.Thread(target=use, args=(c, t, n))
+        for n, (c, t) in enumerate(zip(clients, tokens, strict=True))
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert sorted(answers) == [302] + [410] * 7
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(UserSession)) == 1

@@ -52,9 +52,21 @@ def find_valid_link(token: str, now: datetime) -> SetupLink | None:
     return link
 
 
-def use_link(link: SetupLink, password: str, now: datetime) -> User:
-    """Set the password through a link and spend the link."""
-    link.used_at = now
-    link.user.password_hash = hash_password(password)
+def use_link(link: SetupLink, password: str, now: datetime) -> User | None:
+    """Spend the link and set the password; None when another request spent it first.
+
+    Spending is one conditional UPDATE, so of several uses at once exactly one wins.
+    """
+    password_hash = hash_password(password)  # before the update: keep the row lock short
+    spent = db.session.execute(
+        update(SetupLink)
+        .where(SetupLink.id == link.id, SetupLink.used_at.is_(None), SetupLink.expires_at > now)
+        .values(used_at=now)
+    )
+    if spent.rowcount != 1:
+        db.session.rollback()
+        return None
+    user = db.session.get(User, link.user_id)
+    user.password_hash = password_hash
     db.session.commit()
-    return link.user
+    return user

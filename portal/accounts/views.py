@@ -71,11 +71,10 @@ def login():
         return render("accounts/login.html", form=form, status=422 if form.is_submitted() else 200)
     email = form.email.data.strip().lower()
     user = db.session.scalar(select(User).where(func.lower(User.email) == email))
-    if (
-        user is None
-        or not user.is_active
-        or not check_password(user.password_hash, form.password.data)
-    ):
+    # The password is checked first, also for an unknown email: answering an unknown address
+    # faster would tell anyone whether a person is a client of the program.
+    matches = check_password(user.password_hash if user else None, form.password.data)
+    if user is None or not user.is_active or not matches:
         throttle.log_failed_sign_in(email, "bad-credentials")
         form.password.errors.append(
             _("That email and password do not match. Check them and try again.")
@@ -117,9 +116,11 @@ def setup(token):
             user=link.user,
             status=422 if form.is_submitted() else 200,
         )
+    user = use_link(link, form.password.data, utcnow())
+    if user is None:  # the same link used at the same moment elsewhere
+        return render("accounts/setup_invalid.html", status=410)
     if current_user.is_authenticated:
         end_session()
-    user = use_link(link, form.password.data, utcnow())
     start_session(user)
     flash(_("Your password is set. Welcome!"))
     return redirect(home_url(user))
