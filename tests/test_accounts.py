@@ -406,3 +406,21 @@ def test_a_setup_link_used_eight_times_at_once_works_once(app):
     assert sorted(answers) == [302] + [410] * 7
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(UserSession)) == 1
+
+
+@pytest.mark.parametrize(
+    ("password", "refused"),
+    [
+        ("password  ", True),  # a common one padded with spaces
+        ("  Password1", True),
+        ("pass word1", False),
+        ("alex.morgan", True),  # the person's own name
+        ("Alex Morgan 1", True),
+        ("alexmorgan@example.test", True),  # their email
+        ("am.tester99", False),
+        ("Alex walks the dog at dawn", False),  # a name inside a real phrase is fine
+    ],
+)
+def test_padded_common_passwords_and_ones_own_name_are_refused(password, refused):
+    problem = password_problem(password, "alexmorgan@example.test", "Alex Morgan")
+    assert (problem is not None) is refused, password

@@ -13,7 +13,8 @@ class NewPassword:
 
     def __call__(self, form, field):
         email = getattr(form, "account_email", "")
-        problem = password_problem(field.data or "", email)
+        name = getattr(form, "account_name", "")
+        problem = password_problem(field.data or "", email, name)
         if problem:
             raise ValidationError(str(problem))
 

@@ -23,18 +23,30 @@ def common_passwords() -> frozenset[str]:
         return frozenset(line.strip().lower() for line in f if line.strip())
 
 
-def password_problem(password: str, email: str = "") -> str | None:
+def _squeezed(text: str) -> str:
+    """Lower-case a text and drop its spaces, dots, dashes and underscores."""
+    return "".join(c for c in text.lower() if c.isalnum())
+
+
+def password_problem(password: str, email: str = "", name: str = "") -> str | None:
     """Return why a new password is not acceptable, or None when it is."""
     if len(password) < MIN_LENGTH:
         return _l("Use at least %(n)d characters.", n=MIN_LENGTH)
     if len(password) > MAX_LENGTH:
         return _l("Use at most %(n)d characters.", n=MAX_LENGTH)
-    lowered = password.lower()
-    if lowered in common_passwords() or (email and lowered == email.lower()):
+    # "password  " and " Password1" are as guessable as the common words they pad.
+    trimmed = " ".join(password.split()).lower()
+    if trimmed in common_passwords() or password.lower() in common_passwords():
         return _l(
             "This password is too common and easy to guess. Try a few words that mean "
             "something to you."
         )
+    squeezed = _squeezed(password)
+    own = {_squeezed(email), _squeezed(email.partition("@")[0]), _squeezed(name)} - {""}
+    if squeezed in own or any(
+        len(o) >= 4 and o in squeezed and len(squeezed) - len(o) < 4 for o in own
+    ):
+        return _l("Do not use your own name or email. Try a few words that mean something to you.")
     return None
 
 

@@ -108,7 +108,7 @@ def setup(token):
     if link is None:
         return render("accounts/setup_invalid.html", status=410)
     form = SetPasswordForm()
-    form.account_email = link.user.email
+    form.account_email, form.account_name = link.user.email, link.user.name
     if not form.validate_on_submit():
         return render(
             "accounts/setup.html",
@@ -151,7 +151,7 @@ def settings():
 def change_password():
     """Change the password after checking the current one, and sign out other devices."""
     form = ChangePasswordForm()
-    form.account_email = current_user.email
+    form.account_email, form.account_name = current_user.email, current_user.name
     if form.validate_on_submit():
         if check_password(current_user.password_hash, form.current.data):
             current_user.password_hash = hash_password(form.password.data)
