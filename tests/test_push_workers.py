@@ -18,10 +18,11 @@ from sqlalchemy import func, select
 from portal import create_app
 from portal.accounts.models import UserSession
 from portal.extensions import db
+from portal.notifications.dispatcher import run_pass
 from portal.notifications.models import OutboxMessage
 from portal.timeutil import utcnow
 from tests.conftest import TEST_DATABASE_URL, make_user, postgres_url
-from tests.push_helpers import add_device, make_clinic, outbox
+from tests.push_helpers import add_device, at, make_clinic, outbox
 from tests.push_service import HANG, FakePushService
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -111,9 +112,10 @@ def test_a_pass_killed_half_way_loses_nothing_and_sends_nothing_twice(
     push.released.set()
     assert status_count(app, "sent") == 10
     assert status_count(app, "sending") == 14  # claimed, never answered: not lost, not sent
-    # The next pass after the lease gives them back and sends them.
+    # The next pass once the 90-second lease is over gives them back and sends them, while a
+    # reminder for a session two minutes later is still worth sending.
     later = flask(
-        flask_env(database_url, tmp_path), "send-reminders", "--now", "2026-11-23T17:16:00-05:00"
+        flask_env(database_url, tmp_path), "send-reminders", "--now", "2026-11-23T17:02:00-05:00"
     )
     output, errors = later.communicate(timeout=120)
     assert later.returncode == 0, errors
@@ -196,3 +198,34 @@ def test_the_worker_runs_passes_purges_sessions_and_stops_on_sigterm(app, databa
     output, errors = process.communicate(timeout=30)
     assert process.returncode == 0, errors
     assert "Deleted 1 expired sessions." in output and "Worker stopped." in output
+
+
+def test_a_slow_pass_keeps_its_claims_with_a_heartbeat(app, push, database_url, tmp_path):
+    """A pass still sending renews its lease, so another pass does not send its rows again."""
+    _clinic, tokens = clinic_with_devices(app, push, clients=4)
+    push.answer(*([HANG] * 4))
+    slow = flask(
+        flask_env(
+            database_url,
+            tmp_path,
+            PUSH_SEND_THREADS=4,
+            PUSH_TIMEOUT_SECONDS=30,
+            PUSH_LEASE_SECONDS=3,
+            PUSH_HEARTBEAT_SECONDS=0.5,
+        ),
+        "send-reminders",
+        "--now",
+        FIVE_PM,
+    )
+    deadline = time.monotonic() + 60
+    while len(push.messages) < 4:
+        assert time.monotonic() < deadline, slow.communicate(timeout=5)
+        time.sleep(0.05)
+    time.sleep(5)  # longer than the lease: only the heartbeat keeps the claims
+    app.config.update(PUSH_LEASE_SECONDS=3)
+    with app.app_context():
+        report = run_pass(at("2026-11-23T17:00:06-05:00"))
+    assert report.reopened == 0 and not report.sent
+    push.released.set()
+    slow.communicate(timeout=60)
+    assert sorted(m.token for m in push.messages) == sorted(tokens)  # each device once

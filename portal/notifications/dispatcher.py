@@ -3,10 +3,13 @@
 Safe to run in several processes at once: rows are claimed with `SELECT … FOR UPDATE SKIP
 LOCKED` on PostgreSQL (on SQLite the claiming UPDATE holds the database's one write lock), and a
 claimed row is marked "sending" in that same short transaction, so no other pass takes it.
-A pass killed half-way leaves its claimed rows "sending"; once their lease has run out the next
-pass puts them back to "pending" and sends them. Only the messages in flight at the moment of
-the kill (answered by the push service but not yet recorded) can go twice, and those carry the
-same Topic and tag, so the push service and the phone replace rather than repeat them.
+A pass renews the lease on the rows it is still sending every PUSH_HEARTBEAT_SECONDS (20);
+a pass killed half-way stops renewing, and once PUSH_LEASE_SECONDS (90) have passed the next
+pass puts its rows back to "pending" and sends them, while a "10 minutes before" reminder is
+still useful. Only the messages in flight at the moment of the kill (accepted by the push
+service but not yet recorded, at most FLUSH_SECONDS' worth plus those on the wire) can go
+twice, and those carry the same Topic and tag, so the push service and the phone replace
+rather than repeat them.
 """
 
 import logging
@@ -29,7 +32,6 @@ from .vapid import vapid
 
 log = logging.getLogger("portal.notifications")
 
-LEASE = timedelta(minutes=15)  # longer than the slowest batch: 256 / 8 threads x 10 s timeouts
 FLUSH_EVERY = 64
 FLUSH_SECONDS = 0.2
 RETRYABLE_STATUSES = {500, 502, 503, 504}
@@ -162,11 +164,15 @@ def reconcile(kinds: tuple[str, ...], items: list, now: datetime) -> int:
     return withdrawn
 
 
+def _lease() -> timedelta:
+    return timedelta(seconds=current_app.config["PUSH_LEASE_SECONDS"])
+
+
 def _maintain(now: datetime, report: PassReport) -> None:
     """Give back rows of a killed pass whose lease ran out, and expire what is too late."""
     report.reopened = db.session.execute(
         update(OutboxMessage)
-        .where(OutboxMessage.status == "sending", OutboxMessage.claimed_at < now - LEASE)
+        .where(OutboxMessage.status == "sending", OutboxMessage.claimed_at < now - _lease())
         .values(status="pending")
     ).rowcount
     report.expired += db.session.execute(
@@ -359,7 +365,8 @@ def new_sender() -> PushSender:
 def deliver(ids: list[int], now: datetime, sender: PushSender, report: PassReport) -> None:
     """Send claimed rows through the thread pool, recording results as they come in."""
     started = time.monotonic()
-    waiting = set()
+    waiting, in_flight = set(), set(ids)
+    last_beat = started
     for message in _load(ids):
         if message.endpoint is None:  # the device was removed after the row was claimed
             waiting.add(_done(Outcome(message, status=410)))
@@ -370,9 +377,24 @@ def deliver(ids: list[int], now: datetime, sender: PushSender, report: PassRepor
         finished, waiting = wait(waiting, timeout=FLUSH_SECONDS, return_when=FIRST_COMPLETED)
         done_so_far.extend(f.result() for f in finished)
         if len(done_so_far) >= FLUSH_EVERY or time.monotonic() - last_flush >= FLUSH_SECONDS:
+            in_flight -= {o.message.row_id for o in done_so_far}
             record(done_so_far, now, report)
             done_so_far, last_flush = [], time.monotonic()
+        if time.monotonic() - last_beat >= current_app.config["PUSH_HEARTBEAT_SECONDS"]:
+            last_beat = time.monotonic()
+            _renew_lease(in_flight, now + timedelta(seconds=last_beat - started))
     record(done_so_far, now, report)
+
+
+def _renew_lease(ids: set[int], at: datetime) -> None:
+    """Tell other passes these rows are still being sent (as of the pass's own clock)."""
+    if ids:
+        db.session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id.in_(ids), OutboxMessage.status == "sending")
+            .values(claimed_at=at)
+        )
+        db.session.commit()
 
 
 def _done(outcome: Outcome) -> Future:

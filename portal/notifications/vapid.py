@@ -86,6 +86,11 @@ def configure(app: Flask) -> None:
     config.setdefault("PUSH_MAX_ATTEMPTS", int(os.environ.get("PUSH_MAX_ATTEMPTS", 5)))
     config.setdefault("PUSH_SEND_THREADS", int(os.environ.get("PUSH_SEND_THREADS", 8)))
     config.setdefault("PUSH_CLAIM_BATCH", int(os.environ.get("PUSH_CLAIM_BATCH", 256)))
+    # A claim not renewed for this long belongs to a dead pass and is sent again.
+    config.setdefault("PUSH_LEASE_SECONDS", float(os.environ.get("PUSH_LEASE_SECONDS", 90)))
+    config.setdefault(
+        "PUSH_HEARTBEAT_SECONDS", float(os.environ.get("PUSH_HEARTBEAT_SECONDS", 20))
+    )
     config.setdefault(
         "PUSH_SERVICE_HOSTS",
         os.environ.get(
