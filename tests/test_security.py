@@ -218,3 +218,42 @@ def test_oversized_body_is_refused_politely(client):
         client, "/login", {"email": "a@example.org", "password": "x" * (2 * 1024 * 1024)}
     )
     assert response.status_code == 413
+
+
+def test_an_attacker_guessing_does_not_lock_the_owner_out(app, client):
+    """OWASP's device cookie: the owner's own browser keeps its own allowance."""
+    owner = make_user(app, "client")
+    assert sign_in(client, owner.email).status_code == 302  # the owner's phone, once
+    post(client, "/logout")
+    attacker = app.test_client()
+    assert _fail(attacker, owner.email, 11)[-1] == 429
+    assert sign_in(attacker, owner.email).status_code == 429  # guessing stays stopped
+    assert sign_in(client, owner.email).status_code == 302  # the owner is not
+
+
+def test_spraying_from_a_shared_address_does_not_stop_people_who_signed_in_there(app, client):
+    app.config["LOGIN_ADDRESS_LIMIT"] = "20 per minute"
+    regular = make_user(app, "client")
+    phone = app.test_client()
+    assert sign_in(phone, regular.email).status_code == 302
+    post(phone, "/logout")
+    sprayer = app.test_client()
+    codes = [
+        sign_in(sprayer, f"guess{n}@example.test", "Summer2026!").status_code for n in range(22)
+    ]
+    assert codes[-1] == 429
+    assert sign_in(phone, regular.email).status_code == 302
+
+
+def test_a_stolen_device_cookie_is_worth_nothing_for_another_account(app, client):
+    mine, theirs = make_user(app, "client"), make_user(app, "client")
+    assert sign_in(client, mine.email).status_code == 302
+    post(client, "/logout")
+    assert _fail(client, theirs.email, 11)[-1] == 429  # counted as any stranger's tries
+
+
+def test_the_wait_is_said_in_minutes(app, client):
+    user = make_user(app, "client")
+    _fail(client, user.email, 10)
+    html = sign_in(client, user.email, "again wrong").get_data(as_text=True)
+    assert "please wait 1 minute, then try again" in html

@@ -3,9 +3,13 @@
 import hashlib
 import hmac
 import logging
+import math
+import secrets
+import time
 
-from flask import current_app, request
+from flask import current_app, request, url_for
 from flask_limiter.util import get_remote_address
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 security_log = logging.getLogger("portal.security")
 
@@ -43,3 +47,72 @@ def address_limit() -> str:
 def log_failed_sign_in(email: str, reason: str) -> None:
     """Log a failed sign-in with a fingerprint of the account, never the email or password."""
     security_log.warning("sign-in failed reason=%s account=%s", reason, account_fingerprint(email))
+
+
+# OWASP's device cookie: a browser where this account has signed in before gets its own
+# allowance, so an attacker guessing at an account (or spraying a clinic's shared address)
+# cannot lock the owner out. The cookie names the account only by its keyed fingerprint.
+DEVICE_COOKIE = "portal_device"
+DEVICE_DAYS = 365
+
+
+def _device_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="sign-in-device")
+
+
+def device_cookie_value(email: str) -> str:
+    """Return the signed cookie that marks this browser as one the account signed in on."""
+    nonce = secrets.token_urlsafe(12)
+    return _device_serializer().dumps({"a": account_fingerprint(email), "n": nonce})
+
+
+def trusted_device() -> str | None:
+    """Return this browser's device id if it has signed in to the account being tried."""
+    raw = request.cookies.get(DEVICE_COOKIE)
+    if not raw:
+        return None
+    try:
+        data = _device_serializer().loads(raw, max_age=DEVICE_DAYS * 86400)
+    except BadSignature:
+        return None
+    if not isinstance(data, dict) or data.get("a") != account_fingerprint(
+        request.form.get("email", "")
+    ):
+        return None
+    return str(data.get("n", ""))
+
+
+def device_key() -> str:
+    """Key a trusted browser's own allowance."""
+    return "dev:" + (trusted_device() or "none")
+
+
+def is_untrusted() -> bool:
+    return trusted_device() is None
+
+
+def is_trusted() -> bool:
+    return trusted_device() is not None
+
+
+def remember_device(response, email: str) -> None:
+    """Give the browser its device cookie after a successful sign-in."""
+    response.set_cookie(
+        DEVICE_COOKIE,
+        device_cookie_value(email),
+        max_age=DEVICE_DAYS * 86400,
+        httponly=True,
+        secure=request.is_secure or current_app.config["FORCE_HTTPS_COOKIES"],
+        samesite="Lax",
+        path=url_for("accounts.login"),
+    )
+
+
+def wait_minutes() -> int:
+    """Return how many whole minutes until the limit that stopped this request lets go."""
+    from ..extensions import limiter
+
+    limit = limiter.current_limit
+    if limit is None:
+        return 1
+    return max(1, math.ceil((limit.reset_at - time.time()) / 60))

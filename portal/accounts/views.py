@@ -53,13 +53,23 @@ def index():
     key_func=throttle.account_key,
     methods=["POST"],
     deduct_when=throttle.failed_sign_in,
+    exempt_when=throttle.is_trusted,
     scope="login-account",
+)
+@limiter.limit(
+    throttle.account_limit,
+    key_func=throttle.device_key,
+    methods=["POST"],
+    deduct_when=throttle.failed_sign_in,
+    exempt_when=throttle.is_untrusted,
+    scope="login-device",
 )
 @limiter.limit(
     throttle.address_limit,
     key_func=throttle.address_key,
     methods=["POST"],
     deduct_when=throttle.failed_sign_in,
+    exempt_when=throttle.is_trusted,
     scope="login-address",
 )
 def login():
@@ -81,14 +91,22 @@ def login():
         )
         return render("accounts/login.html", form=form, status=401)
     start_session(user, keep_signed_in=form.keep_signed_in.data)
-    return redirect(safe_next(request.args.get("next")) or home_url(user))
+    response = redirect(safe_next(request.args.get("next")) or home_url(user))
+    throttle.remember_device(response, email)
+    return response
 
 
 def throttled_login():
     """Answer a throttled sign-in with the form and a plain explanation."""
     form = LoginForm()
     form.validate()
-    return render("accounts/login.html", form=form, throttled=True, status=429)
+    return render(
+        "accounts/login.html",
+        form=form,
+        throttled=True,
+        wait_minutes=throttle.wait_minutes(),
+        status=429,
+    )
 
 
 @bp.post("/logout")
