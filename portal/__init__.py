@@ -6,11 +6,20 @@ from pathlib import Path
 
 from flask import Flask, current_app, flash, has_request_context, redirect, request, url_for
 from flask_login import current_user
+from werkzeug.routing import IntegerConverter
 
 from . import config
 from .extensions import babel, csrf, db, limiter, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+class DatabaseIdConverter(IntegerConverter):
+    """An `int` URL part that fits a database id column."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)
 
 
 def select_locale() -> str:
@@ -37,6 +46,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config["PERMANENT_SESSION_LIFETIME"] = 86400 * app.config["SESSION_REMEMBER_DAYS"]
     logging.basicConfig(level=logging.INFO)
 
+    # Ids past PostgreSQL's integer (and SQLite's 64 bits) match no route: a 404, not a 500.
+    app.url_map.converters["int"] = DatabaseIdConverter
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)

@@ -4,10 +4,12 @@ import ipaddress
 import logging
 from urllib.parse import urlsplit
 
-from flask import Flask, current_app, request
+from flask import Flask, abort, current_app, request
 from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFError
 from werkzeug.middleware.proxy_fix import ProxyFix
+
+from .forms import CONTROL
 
 # Responses the browser and the service worker may cache: they carry nothing personal.
 CACHEABLE_ENDPOINTS = {"static", "core.service_worker", "core.manifest", "core.favicon"}
@@ -121,6 +123,18 @@ def _check_same_origin() -> None:
         raise CSRFError(reason)
 
 
+def _refuse_control_characters() -> None:
+    """Stop NUL and other control characters in an address or its query at the door.
+
+    PostgreSQL refuses NUL in text outright, so `/feeds/%00.ics` was a 500; nothing a person
+    types into an address bar holds them.
+    """
+    if CONTROL.search(request.path):
+        abort(404)
+    if any(CONTROL.search(v) for _, values in request.args.lists() for v in values):
+        abort(400)
+
+
 def init_security(app: Flask) -> None:
     """Install the proxy trust, the cookie rule, the same-origin check and the headers."""
     if app.config["TRUSTED_PROXIES"]:
@@ -128,6 +142,7 @@ def init_security(app: Flask) -> None:
             app.wsgi_app, app.config["TRUSTED_PROXIES"], app.config["TRUSTED_PROXY_ADDRESSES"]
         )
     app.session_interface = SessionInterface()
+    app.before_request(_refuse_control_characters)
     app.before_request(_check_same_origin)
     csp = content_security_policy(app.config["HTMX_URL"])
 

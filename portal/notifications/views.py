@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 from ..accounts.forms import ChangePasswordForm
 from ..accounts.views import settings_sections
 from ..extensions import db
+from ..forms import CONTROL
 from ..htmx import render
 from ..timeutil import utcnow
 from . import cli, subscriptions
@@ -24,11 +25,23 @@ def _problem(status: int, message: str, field: str = ""):
     return jsonify({"error": message, "field": field}), status
 
 
+def _json_body():
+    """Return the request's JSON, or None when it is missing, unreadable or nested absurdly deep.
+
+    Python's json module recurses once per level; 5,000 levels raise RecursionError, which
+    get_json(silent=True) does not catch.
+    """
+    try:
+        return request.get_json(silent=True)
+    except RecursionError:
+        return None
+
+
 @bp.post("/push/subscriptions")
 @login_required
 def subscribe():
     """Keep this browser's push subscription for the signed-in person."""
-    data = request.get_json(silent=True)
+    data = _json_body()
     if data is None:
         return _problem(400, _("Send the subscription as JSON."))
     try:
@@ -44,11 +57,11 @@ def subscribe():
 @login_required
 def unsubscribe():
     """Forget this browser's push subscription."""
-    data = request.get_json(silent=True)
+    data = _json_body()
     if data is None:
         return _problem(400, _("Send the endpoint as JSON."))
     endpoint = data.get("endpoint") if isinstance(data, dict) else None
-    if not isinstance(endpoint, str) or not endpoint:
+    if not isinstance(endpoint, str) or not endpoint or CONTROL.search(endpoint):
         return _problem(422, _("The endpoint is missing."), "endpoint")
     subscriptions.remove(current_user, endpoint)
     return jsonify({"status": "off"}), 200

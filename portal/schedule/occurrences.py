@@ -55,12 +55,17 @@ def occurrence_key(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime(KEY_FORMAT)
 
 
+KEY_YEARS = (1970, 2200)
+
+
 def parse_key(key: str) -> datetime | None:
     """Read an occurrence key back, or None if it is not one."""
     try:
-        return datetime.strptime(key, KEY_FORMAT).replace(tzinfo=UTC)
+        moment = datetime.strptime(key, KEY_FORMAT).replace(tzinfo=UTC)
     except ValueError:
         return None
+    # Years 0001 and 9999 parse, then overflow in time-zone arithmetic; no session is there.
+    return moment if KEY_YEARS[0] <= moment.year <= KEY_YEARS[1] else None
 
 
 def series_for(person) -> list[SessionSeries]:

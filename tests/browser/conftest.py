@@ -55,15 +55,23 @@ def htmx_copy():
 
 
 @pytest.fixture(scope="session")
-def browser():
+def playwright():
+    """Start Playwright once per process: a second sync instance in one thread is refused."""
     if not Path(CHROMIUM).exists():
         _unavailable(f"Chromium not found at {CHROMIUM} (apt-get install -y chromium)")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+        yield p
+
+
+@pytest.fixture(scope="session")
+def browser(playwright):
+    browser = playwright.chromium.launch(
+        executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+    )
+    yield browser
+    browser.close()
 
 
 @pytest.fixture(scope="session")

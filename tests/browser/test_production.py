@@ -82,17 +82,14 @@ def stage(tmp_path_factory, push_service):
 
 
 @pytest.fixture(scope="module")
-def stage_browser(stage, htmx_copy):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            headless=True,
-            args=[*CHROMIUM_ARGS, f"--ignore-certificate-errors-spki-list={stage.spki}"],
-        )
-        yield browser
-        browser.close()
+def stage_browser(stage, playwright, htmx_copy):
+    browser = playwright.chromium.launch(
+        executable_path=CHROMIUM,
+        headless=True,
+        args=[*CHROMIUM_ARGS, f"--ignore-certificate-errors-spki-list={stage.spki}"],
+    )
+    yield browser
+    browser.close()
 
 
 @pytest.fixture
