@@ -71,7 +71,7 @@ DEMO_FLAGGED_DAY = 9
 def _seed_checkins(client: User, counselor: User) -> None:
     if db.session.scalar(select(func.count()).where(CheckIn.client_id == client.id)):
         return
-    today = clinic_today()
+    today = clinic_today(utcnow())
     for n, ago in enumerate(reversed(DEMO_CHECKIN_DAYS)):  # oldest first, getting steadier
         day = today - timedelta(days=ago)
         at = datetime.combine(day, time(20, 15), clinic_zone())
@@ -91,7 +91,7 @@ def _seed_checkins(client: User, counselor: User) -> None:
         checkin, _ = save_checkin(client, day, answers, now=at)
         if flagged:
             note = "Called Alex the next morning; made a plan for the weekend."
-            mark_reviewed(checkin, counselor, note, now=at + timedelta(hours=14))
+            mark_reviewed(checkin, counselor, "called_client", note, now=at + timedelta(hours=14))
 
 
 def _seed_recovery_plan(client: User) -> None:

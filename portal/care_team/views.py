@@ -14,15 +14,19 @@ from ..accounts.models import User
 from ..accounts.registration import create_account
 from ..accounts.setup_links import issue_setup_link, setup_url
 from ..audit.log import record_view
+from ..checkins.attention import unreviewed_count
 from ..extensions import db
 from ..family.consent import consents_of_client
 from ..forms import clean_query
-from ..htmx import render
-from ..schedule.booking import unseen_notices
+from ..htmx import is_htmx, render
+from ..timeutil import clinic_zone, utcnow
 from .forms import NewClientForm, NewStaffForm
+from .home import home_context
 from .roster import client_rows, staff_members
 
 bp = Blueprint("care", __name__, url_prefix="/care")
+# The navigation's badge, counted only on staff pages (the template calls it there alone).
+bp.add_app_template_global(unreviewed_count, "staff_flag_count")
 
 
 def _render_setup_link(user: User, token: str, status: int = 201):
@@ -34,15 +38,23 @@ def _render_setup_link(user: User, token: str, status: int = 201):
 @bp.get("/")
 @role_required("staff")
 def dashboard():
-    """List the clinic's clients, filtered by a search as you type."""
+    """Lead with what needs the counselor (flags, today's notices and sessions), then clients."""
     query = clean_query(request.args.get("q"))
+    if is_htmx():
+        return render("care_team/_client_list.html", rows=client_rows(query), query=query)
     return render(
         "care_team/dashboard.html",
-        "care_team/_client_list.html",
         rows=client_rows(query),
         query=query,
-        notices=unseen_notices(),
+        **home_context(utcnow(), clinic_zone(), current_user),
     )
+
+
+@bp.get("/flags/count")
+@role_required("staff")
+def flag_count():
+    """Answer the navigation's badge: how many flagged check-ins wait for a review."""
+    return render("care_team/_flag_badge.html", flag_count=unreviewed_count())
 
 
 @bp.route("/clients/new", methods=["GET", "POST"])

@@ -12,6 +12,7 @@ from ..checkins.rules import clinic_today, last_use_day, program_start
 from ..extensions import db
 from ..forms import Form, strip
 from ..htmx import render
+from ..timeutil import utcnow
 from .contacts import MAX_CONTACTS, add_contact, contacts_of, phone_problem
 from .models import SupportContact
 from .plan import LISTS, lines, lines_problem, milestones, plan_of, save_plan
@@ -129,7 +130,7 @@ def plan():
         )
         flash(_("Your plan is saved."))
         return redirect(url_for("recovery_plan.plan"))
-    today = clinic_today()
+    today = clinic_today(utcnow())
     start = program_start(current_user)
     return render(
         "recovery_plan/plan.html",
