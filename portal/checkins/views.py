@@ -14,6 +14,7 @@ from ..htmx import render
 from ..recovery_plan.plan import plan_of
 from ..timeutil import clinic_zone, utcnow
 from .attention import severity_of, worst
+from .escalation import is_open, next_opening
 from .flags import after_flagged
 from .forms import KEY, MOOD_LABELS, CheckInForm, ReviewForm, review_action_label
 from .lists import care_rows, choice_labels, history_rows, label_of
@@ -136,13 +137,17 @@ def _submit(form, today: date):
 @role_required("client")
 def show(checkin_id):
     """Thank the client for a check-in; show the crisis panel at once when it is flagged."""
-    checkin = get_checkin_or_404(checkin_id)
+    checkin, now = get_checkin_or_404(checkin_id), utcnow()
+    hours, zone = current_app.config["CLINIC_HOURS"], clinic_zone()
     return render(
         "checkins/show.html",
         checkin=checkin,
         labels=choice_labels(),
         reasons=needs_attention(checkin, crisis_threshold()),
-        editable=checkin.day == clinic_today(utcnow()),
+        editable=checkin.day == clinic_today(now),
+        clinic_open=is_open(now, hours, zone),
+        opens_at=next_opening(now, hours, zone),
+        after_hours_phone=current_app.config["AFTER_HOURS_PHONE"],
     )
 
 
