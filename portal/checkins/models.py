@@ -45,7 +45,7 @@ class CheckIn(db.Model):
     reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     # What was done: one of REVIEW_ACTIONS; "" on reviews recorded before actions were asked.
-    review_action: Mapped[str] = mapped_column(String(20), default="")
+    review_action: Mapped[str] = mapped_column(String(20), default="", server_default="")
     review_note: Mapped[str] = mapped_column(String(500), default="")
 
     client = relationship("User", foreign_keys=[client_id])
