@@ -1,17 +1,17 @@
 """The counselor's home: what needs them, in the order it needs them."""
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from ..checkins.attention import unreviewed_flags
 from ..schedule.booking import recent_and_upcoming, unseen_notices
 
 
-def todays_notices(now: datetime, zone) -> list:
-    """Return unseen "I can't make it" and "running late" notices for today's sessions."""
+def unseen_notices_by_day(now: datetime, zone) -> tuple[list, list]:
+    """Split unseen "I can't make it" and "running late" notices: today's sessions, and later."""
     today = now.astimezone(zone).date()
-    return [
-        n for n in unseen_notices(limit=100) if n.occurrence_start.astimezone(zone).date() == today
-    ]
+    notices = unseen_notices(limit=100)
+    todays = [n for n in notices if n.occurrence_start.astimezone(zone).date() == today]
+    return todays, [n for n in notices if n not in todays]
 
 
 def todays_sessions(now: datetime, zone, staff) -> list:
@@ -23,10 +23,11 @@ def todays_sessions(now: datetime, zone, staff) -> list:
 
 def home_context(now: datetime, zone, staff) -> dict:
     """Gather the home page: flags (worst first), today's notices, today's sessions."""
+    todays, later = unseen_notices_by_day(now, zone)
     return {
         "flags": unreviewed_flags(),
-        "notices": todays_notices(now, zone),
+        "notices": todays,
+        "later_notices": later,
         "sessions": todays_sessions(now, zone, staff),
         "now": now,
-        "day_ago": now - timedelta(days=1),
     }

@@ -99,3 +99,15 @@ def review_text(locale: str | None):
     or when it waited past the escalation time): the same neutral words either way."""
     with force_locale(locale or "en"):
         return _("Reminder"), _("A check-in needs your review")
+
+
+def notice_text(locale: str | None):
+    """Return (title, body) for a counselor told of a client's notice about a session."""
+    with force_locale(locale or "en"):
+        return _("Reminder"), _("New notice about a session")
+
+
+def handed_in_text(locale: str | None):
+    """Return (title, body) for a counselor told that homework was handed in."""
+    with force_locale(locale or "en"):
+        return _("Reminder"), _("Something was handed in")

@@ -98,6 +98,9 @@ def default_preferences(user_id: int) -> NotificationPreferences:
         quiet_start=time(22),
         quiet_end=time(7),
         detailed_text=False,
+        flag_alerts=True,
+        notice_alerts=True,
+        handed_in_alerts=False,
     )
 
 

@@ -1,14 +1,12 @@
-"""The reminder sources of the other features: the daily check-in, saved meetings, and the
-counselor's "a check-in needs review". Each returns every reminder still useful (see
+"""The reminder sources of the other features for clients: the daily check-in, saved meetings,
+homework (the care team's own are in care_sources.py). Each returns every reminder still useful (see
 reminders.py); the dispatcher sends the due ones and withdraws what a source stops returning."""
 
 from datetime import datetime, time, timedelta
 
-from flask import current_app, url_for
+from flask import url_for
 from sqlalchemy import select
 
-from ..accounts.models import User
-from ..checkins.escalation import escalation_at
 from ..checkins.models import CheckIn
 from ..extensions import db
 from ..homework.models import OPEN, HomeworkAssignment, HomeworkCopy
@@ -16,9 +14,8 @@ from ..meetings.models import Meeting, SavedMeeting
 from ..meetings.weekly import occurrences
 from ..timeutil import clinic_zone
 from . import messages
+from .care_sources import register_care_team_sources
 from .reminders import Reminder, preferences_for, register_source, subscribed_people, waking_moment
-
-REVIEW_USEFUL_FOR = timedelta(days=3)
 
 
 def due_checkin_reminders(now: datetime) -> list[Reminder]:
@@ -110,74 +107,6 @@ def due_meeting_reminders(now: datetime) -> list[Reminder]:
     return result
 
 
-def _review_reminder(person, checkin: CheckIn, kind: str, due_at: datetime) -> Reminder:
-    title, body = messages.review_text(person.locale)
-    tag = messages.opaque_id(kind, str(checkin.id))
-    return Reminder(
-        user_id=person.id,
-        kind=kind,
-        object_ref=f"checkin:{checkin.id}",
-        occurrence="1",
-        due_at=due_at,
-        not_after=checkin.flagged_at + REVIEW_USEFUL_FOR,
-        topic=tag,
-        urgency="high",
-        payload=messages.build_payload(
-            title, body, url_for("checkins.care_client", client_id=checkin.client_id), tag
-        ),
-    )
-
-
-def _open_flags(now: datetime, *conditions):
-    return db.session.execute(
-        select(CheckIn, User.counselor_id)
-        .join(User, User.id == CheckIn.client_id)
-        .where(
-            CheckIn.flagged_at.is_not(None),
-            CheckIn.reviewed_at.is_(None),
-            CheckIn.flagged_at > now - REVIEW_USEFUL_FOR,
-            *conditions,
-        )
-    ).all()
-
-
-def due_review_reminders(now: datetime) -> list[Reminder]:
-    """Tell a flagged client's counselor at once, neutrally, that a check-in needs review; a
-    client with no counselor (or one who left) is everyone's, so the whole team hears."""
-    staff = {p.id: p for p in subscribed_people(("staff",))}
-    active = set(db.session.scalars(select(User.id).where(User.role == "staff", User.active)))
-    result = []
-    for checkin, counselor_id in _open_flags(now):
-        if counselor_id in active:
-            recipients = [staff[counselor_id]] if counselor_id in staff else []
-        else:
-            recipients = list(staff.values())
-        for person in recipients:
-            result.append(_review_reminder(person, checkin, "checkin_review", checkin.flagged_at))
-    return result
-
-
-def due_escalation_reminders(now: datetime) -> list[Reminder]:
-    """Tell every care-team member on duty about a self-harm flag nobody reviewed in time.
-
-    The time is FLAG_ESCALATE_MINUTES of clinic hours after the flag (checkins/escalation.py),
-    so it always falls while the clinic is open: everyone active on the team is on duty then.
-    Once the flag is reviewed this source stops returning it and the dispatcher withdraws what
-    was still queued.
-    """
-    config, zone = current_app.config, clinic_zone()
-    staff = subscribed_people(("staff",))
-    result = []
-    for checkin, _counselor_id in _open_flags(now, CheckIn.self_harm):
-        due = escalation_at(
-            checkin.flagged_at, config["FLAG_ESCALATE_MINUTES"], config["CLINIC_HOURS"], zone
-        )
-        if due is None:
-            continue
-        result.extend(_review_reminder(p, checkin, "checkin_escalation", due) for p in staff)
-    return result
-
-
 def due_homework_reminders(now: datetime) -> list[Reminder]:
     """Remind clients of open homework: the chosen hours before it is due, and the morning
     after it was due (9 am) when they asked for that."""
@@ -232,5 +161,4 @@ def register_feature_sources() -> None:
     register_source("homework", ("homework_due", "homework_overdue"), due_homework_reminders)
     register_source("checkins", ("checkin",), due_checkin_reminders)
     register_source("meetings", ("meeting",), due_meeting_reminders)
-    register_source("reviews", ("checkin_review",), due_review_reminders)
-    register_source("escalations", ("checkin_escalation",), due_escalation_reminders)
+    register_care_team_sources()
