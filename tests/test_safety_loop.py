@@ -224,3 +224,15 @@ def test_the_report_shows_flags_median_review_time_and_late_ones(app, client):
     numbers = re.findall(r"<dd>([^<]+)</dd>", facts)
     assert numbers == ["3", "20 minutes", "2", "1"]
     assert html.count('class="late"') == 2
+
+
+def test_the_home_page_refreshes_what_needs_the_counselor_as_a_fragment(app, client):
+    staff = make_user(app, "staff")
+    alex = make_user(app, "client", name="Alex Morgan", counselor_id=staff.id)
+    sign_in(client, staff.email)
+    flag(app, alex.id, MONDAY_10AM, self_harm=True)
+    response = client.get("/care/", headers={"HX-Request": "true", "HX-Target": "attention"})
+    html = response.get_data(as_text=True)
+    assert html.lstrip().startswith("<div id=\"attention\"")
+    assert "Alex Morgan" in html and "<html" not in html and "Find a client" not in html
+    assert "HX-Request" in response.headers["Vary"]

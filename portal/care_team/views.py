@@ -40,6 +40,10 @@ def _render_setup_link(user: User, token: str, status: int = 201):
 def dashboard():
     """Lead with what needs the counselor (flags, today's notices and sessions), then clients."""
     query = clean_query(request.args.get("q"))
+    if is_htmx() and request.headers.get("HX-Target") == "attention":
+        return render(
+            "care_team/_attention.html", **home_context(utcnow(), clinic_zone(), current_user)
+        )
     if is_htmx():
         return render("care_team/_client_list.html", rows=client_rows(query), query=query)
     return render(

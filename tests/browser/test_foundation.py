@@ -9,7 +9,7 @@ HOMES = [
     ("client@example.org", "/today", "Hi, Alex"),
     ("client2@example.org", "/today", "Hi, Sam"),
     ("family@example.org", "/family/", "Family sessions"),
-    ("counselor@example.org", "/care/", "Clients"),
+    ("counselor@example.org", "/care/", "Needs you now"),
 ]
 
 
