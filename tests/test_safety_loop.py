@@ -233,6 +233,6 @@ def test_the_home_page_refreshes_what_needs_the_counselor_as_a_fragment(app, cli
     flag(app, alex.id, MONDAY_10AM, self_harm=True)
     response = client.get("/care/", headers={"HX-Request": "true", "HX-Target": "attention"})
     html = response.get_data(as_text=True)
-    assert html.lstrip().startswith("<div id=\"attention\"")
+    assert html.lstrip().startswith('<div id="attention"')
     assert "Alex Morgan" in html and "<html" not in html and "Find a client" not in html
     assert "HX-Request" in response.headers["Vary"]

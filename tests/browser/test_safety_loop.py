@@ -8,6 +8,7 @@ the DevTools Protocol (headless Chromium cannot subscribe to a real push service
 """
 
 import json
+import os
 import subprocess
 import sys
 import time
@@ -19,7 +20,7 @@ from playwright.sync_api import expect
 from portal import create_app
 from portal.accounts.models import User
 from portal.extensions import db
-from tests.browser.conftest import screenshot, sign_in
+from tests.browser.conftest import SCREENSHOTS, screenshot, sign_in
 from tests.browser.server import ROOT, LiveServer
 from tests.browser.test_checkins import group
 from tests.browser.test_push import registration_id, shown
@@ -78,6 +79,12 @@ def devices_on_the_push_service(server, push_service):
     with app.app_context():
         db.engine.dispose()
     return phones
+
+
+def card_screenshot(locator, name: str) -> None:
+    """Save one card rather than the whole long page, when UPDATE_SCREENSHOTS=1."""
+    if os.environ.get("UPDATE_SCREENSHOTS") == "1":
+        locator.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
 
 
 def wait_for(predicate, seconds: float = 15):
@@ -183,7 +190,7 @@ def test_a_client_in_danger_is_in_front_of_a_counselor_within_seconds(
     form = staff.locator("form.review-form")
     form.get_by_label("Called the client").check()
     form.get_by_label("Note", exact=True).fill("Talked; safety plan in place for tonight.")
-    screenshot(staff, "safety-review")
+    card_screenshot(form.locator("xpath=ancestor::article"), "safety-review")
     form.get_by_role("button", name="Save the review").click()
     expect(staff.get_by_role("main")).to_contain_text("Reviewed by Dana Rivera")
     expect(staff.get_by_role("main")).to_contain_text("Called the client.")
