@@ -236,3 +236,23 @@ def test_the_home_page_refreshes_what_needs_the_counselor_as_a_fragment(app, cli
     assert html.lstrip().startswith('<div id="attention"')
     assert "Alex Morgan" in html and "<html" not in html and "Find a client" not in html
     assert "HX-Request" in response.headers["Vary"]
+
+
+def test_the_clients_timeline_shows_flags_and_reviews(app, client):
+    staff = make_user(app, "staff", name="Casey Counselor")
+    alex = make_user(app, "client", name="Alex Morgan", counselor_id=staff.id)
+    reviewed = flag(
+        app, alex.id, at("2026-11-20T19:00:00-05:00"), day=date(2026, 11, 20), used=True
+    )
+    flag(app, alex.id, MONDAY_10AM, self_harm=True)
+    with app.app_context():
+        checkin = db.session.get(CheckIn, reviewed)
+        done = checkin.flagged_at + timedelta(hours=1)
+        mark_reviewed(checkin, db.session.get(User, staff.id), "crisis_referral", "", done)
+    sign_in(client, staff.email)
+    html = client.get(f"/care/clients/{alex.id}").get_data(as_text=True)
+    timeline = html[html.index("Flags and reviews") : html.index("Family consents")]
+    assert timeline.index("Mon, Nov 23") < timeline.index("Fri, Nov 20")
+    assert "Not reviewed yet." in timeline
+    assert "Reviewed by Casey Counselor on Fri, Nov 20, 8:00" in timeline
+    assert "Referred to crisis services" in timeline

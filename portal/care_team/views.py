@@ -15,6 +15,7 @@ from ..accounts.registration import create_account
 from ..accounts.setup_links import issue_setup_link, setup_url
 from ..audit.log import record_view
 from ..checkins.attention import unreviewed_count
+from ..checkins.lists import flag_timeline
 from ..extensions import db
 from ..family.consent import consents_of_client
 from ..forms import clean_query
@@ -84,7 +85,12 @@ def client(client_id):
     """Show one client's account; the view is written to the audit log."""
     person = get_client_or_404(client_id)
     record_view(person, "client.account")
-    return render("care_team/client.html", person=person, consents=consents_of_client(person))
+    return render(
+        "care_team/client.html",
+        person=person,
+        consents=consents_of_client(person),
+        flags=flag_timeline(person.id),
+    )
 
 
 @bp.post("/clients/<int:client_id>/setup-link")
