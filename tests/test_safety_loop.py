@@ -86,7 +86,8 @@ def test_the_badge_counts_unreviewed_flags_on_every_staff_page(app, client):
     with app.app_context():
         checkin = db.session.get(CheckIn, checkin_id)
         mark_reviewed(checkin, db.session.get(User, staff.id), "called_client", "", MONDAY_10AM)
-    assert "has-flags" not in client.get("/care/flags/count").text
+    assert "has-flags" not in client.get("/care/flags/count", headers={"HX-Request": "true"}).text
+    assert client.get("/care/flags/count").location == "/care/checkins"
 
 
 def test_a_self_harm_flag_reaches_the_counselor_at_once_and_everyone_on_duty_later(app, push):  # noqa: F811

@@ -1,7 +1,7 @@
 """The care team's side: the client list, new accounts, and setup links."""
 
 import segno
-from flask import Blueprint, request
+from flask import Blueprint, redirect, request, url_for
 from flask_login import current_user
 
 from ..accounts.access import (
@@ -58,7 +58,10 @@ def dashboard():
 @bp.get("/flags/count")
 @role_required("staff")
 def flag_count():
-    """Answer the navigation's badge: how many flagged check-ins wait for a review."""
+    """Answer the navigation's badge: how many flagged check-ins wait for a review. Opened as a
+    page (not by htmx), it leads to the list those check-ins are on."""
+    if not is_htmx():
+        return redirect(url_for("checkins.care_list"))
     return render("care_team/_flag_badge.html", flag_count=unreviewed_count())
 
 
