@@ -2,6 +2,7 @@
 
 import os
 import secrets
+from datetime import time
 from pathlib import Path
 
 HTMX_VERSION = "2.0.11"
@@ -12,6 +13,38 @@ HTMX_CDN_URL = f"https://unpkg.com/htmx.org@{HTMX_VERSION}/dist/htmx.min.js"
 
 def _int(name, default):
     return int(os.environ.get(name, default))
+
+
+WEEKDAYS = ("MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN")
+# Evening groups run until 9 PM on weekdays; weekends are closed unless a clinic says otherwise.
+DEFAULT_HOURS = {
+    "MON": "09:00-21:00",
+    "TUE": "09:00-21:00",
+    "WED": "09:00-21:00",
+    "THU": "09:00-21:00",
+    "FRI": "09:00-17:00",
+    "SAT": "",
+    "SUN": "",
+}
+
+
+def parse_hours(text: str) -> tuple[time, time] | None:
+    """Read one day's clinic hours, "09:00-17:00"; empty or "closed" means closed that day."""
+    text = text.strip().lower()
+    if text in ("", "closed"):
+        return None
+    opens, closes = (time.fromisoformat(part.strip()) for part in text.split("-"))
+    if closes <= opens:
+        raise ValueError(f"clinic hours {text!r}: closing must come after opening")
+    return opens, closes
+
+
+def clinic_hours() -> dict[int, tuple[time, time] | None]:
+    """Return the clinic's hours by weekday (0 = Monday) from CLINIC_HOURS_MON … _SUN."""
+    return {
+        day: parse_hours(os.environ.get(f"CLINIC_HOURS_{name}", DEFAULT_HOURS[name]))
+        for day, name in enumerate(WEEKDAYS)
+    }
 
 
 def _instance_secret(instance_path: Path) -> str:
@@ -56,6 +89,12 @@ def from_environment(instance_path: Path) -> dict:
         "SESSION_REMEMBER_DAYS": _int("SESSION_REMEMBER_DAYS", 30),
         "SETUP_LINK_HOURS": _int("SETUP_LINK_HOURS", 72),
         "CRISIS_CRAVING_THRESHOLD": _int("CRISIS_CRAVING_THRESHOLD", 8),
+        # A self-harm flag nobody reviewed in this many minutes of clinic hours goes to everyone
+        # on duty; outside clinic hours it waits for the opening (CLINIC_HOURS_MON … _SUN).
+        "FLAG_ESCALATE_MINUTES": _int("FLAG_ESCALATE_MINUTES", 15),
+        "CLINIC_HOURS": clinic_hours(),
+        # The clinic's own after-hours line, shown to a client who checks in while it is closed.
+        "AFTER_HOURS_PHONE": os.environ.get("AFTER_HOURS_PHONE", "").strip(),
         "LOGIN_ACCOUNT_LIMIT": os.environ.get("LOGIN_ACCOUNT_LIMIT", "10 per minute; 30 per hour"),
         "LOGIN_ADDRESS_LIMIT": os.environ.get("LOGIN_ADDRESS_LIMIT", "200 per minute"),
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),

@@ -91,7 +91,7 @@ def _seed_checkins(client: User, counselor: User, now: datetime) -> None:
         checkin, _ = save_checkin(client, day, answers, now=at)
         if flagged:
             note = "Called Alex the next morning; made a plan for the weekend."
-            mark_reviewed(checkin, counselor, note, now=at + timedelta(hours=14))
+            mark_reviewed(checkin, counselor, "called_client", note, now=at + timedelta(hours=14))
 
 
 def _seed_recovery_plan(client: User, now: datetime) -> None:

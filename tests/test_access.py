@@ -39,6 +39,7 @@ MATRIX = {
     ("accounts.settings", "GET"): SIGNED_IN,
     ("accounts.change_password", "POST"): SIGNED_IN,
     ("care.dashboard", "GET"): STAFF,
+    ("care.flag_count", "GET"): STAFF,
     ("care.new_client", "GET"): STAFF,
     ("care.new_client", "POST"): STAFF,
     ("care.client", "GET"): STAFF,
@@ -54,6 +55,8 @@ MATRIX = {
     ("checkins.care_list", "GET"): STAFF,
     ("checkins.care_client", "GET"): STAFF,
     ("checkins.review", "POST"): STAFF,
+    # The clinical director's report on flags: administrators only.
+    ("checkins.flag_report", "GET"): ADMIN,
     ("core.healthz", "GET"): EVERYONE,
     ("core.service_worker", "GET"): EVERYONE,
     ("core.manifest", "GET"): EVERYONE,

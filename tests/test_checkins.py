@@ -23,6 +23,7 @@ from portal.checkins.rules import (
     streak,
 )
 from portal.extensions import db
+from portal.timeutil import utcnow
 from tests.conftest import csrf_token, make_user, post, sign_in
 
 ANSWERS = {
@@ -131,7 +132,7 @@ def test_the_threshold_is_a_clinic_setting(app, person):
     app.config["CRISIS_CRAVING_THRESHOLD"] = 6
     with app.app_context():
         checkin, newly = save_checkin(
-            client_row(app, person.id), date(2026, 11, 23), {**ANSWERS, "craving": 6}
+            client_row(app, person.id), date(2026, 11, 23), {**ANSWERS, "craving": 6}, utcnow()
         )
         assert newly and checkin.flag_reasons == ["craving"]
 
@@ -139,11 +140,11 @@ def test_the_threshold_is_a_clinic_setting(app, person):
 def test_a_flag_stays_when_the_answers_are_edited_and_the_hook_runs_once(app, person):
     with app.app_context():
         user, day = client_row(app, person.id), date(2026, 11, 23)
-        checkin, newly = save_checkin(user, day, {**ANSWERS, "craving": 9})
+        checkin, newly = save_checkin(user, day, {**ANSWERS, "craving": 9}, utcnow())
         assert newly and checkin.flagged
-        checkin, newly = save_checkin(user, day, {**ANSWERS, "craving": 2})
+        checkin, newly = save_checkin(user, day, {**ANSWERS, "craving": 2}, utcnow())
         assert not newly and checkin.flagged and checkin.flag_reasons == ["craving"]
-        checkin, newly = save_checkin(user, day, {**ANSWERS, "used": True})
+        checkin, newly = save_checkin(user, day, {**ANSWERS, "used": True}, utcnow())
         assert not newly and checkin.flag_reasons == ["craving", "use"]
 
 
@@ -158,13 +159,13 @@ def test_streaks_count_back_from_today_or_from_yesterday_while_today_is_open():
 
 def test_a_claim_in_flight_is_refused_then_replayed_once_finished(app, person):
     with app.app_context():
-        first = claim_key("k" * 20, person.id, "hash-a")
+        first = claim_key("k" * 20, person.id, "hash-a", utcnow())
         assert first.outcome == "new"
-        assert claim_key("k" * 20, person.id, "hash-a").outcome == "in_flight"
-        assert claim_key("k" * 20, person.id, "hash-b").outcome == "conflict"
-        checkin, _ = save_checkin(client_row(app, person.id), date(2026, 11, 23), ANSWERS)
+        assert claim_key("k" * 20, person.id, "hash-a", utcnow()).outcome == "in_flight"
+        assert claim_key("k" * 20, person.id, "hash-b", utcnow()).outcome == "conflict"
+        checkin, _ = save_checkin(client_row(app, person.id), date(2026, 11, 23), ANSWERS, utcnow())
         finish_claim(first.submission, checkin)
-        again = claim_key("k" * 20, person.id, "hash-a")
+        again = claim_key("k" * 20, person.id, "hash-a", utcnow())
         assert again.outcome == "replay" and again.submission.checkin_id == checkin.id
 
 
@@ -172,8 +173,8 @@ def test_a_claim_left_behind_by_a_dead_request_can_be_taken_over(app, person):
     with app.app_context():
         long_ago = datetime.now(UTC) - STALE_CLAIM - timedelta(seconds=5)
         claim_key("s" * 20, person.id, "hash", now=long_ago)
-        assert claim_key("s" * 20, person.id, "hash").outcome == "new"
-        assert claim_key("s" * 20, person.id, "hash").outcome == "in_flight"
+        assert claim_key("s" * 20, person.id, "hash", utcnow()).outcome == "new"
+        assert claim_key("s" * 20, person.id, "hash", utcnow()).outcome == "in_flight"
 
 
 def test_the_body_hash_ignores_the_form_token_and_the_key():
@@ -243,7 +244,7 @@ def test_a_duplicate_while_the_first_is_in_flight_gets_409(app, client, person):
     from werkzeug.datastructures import MultiDict
 
     with app.app_context():  # the first request has claimed the key and not yet finished
-        claim_key(data["idempotency_key"], person.id, body_hash(MultiDict(data)))
+        claim_key(data["idempotency_key"], person.id, body_hash(MultiDict(data)), utcnow())
     response = post(client, "/checkin", data)
     assert response.status_code == 409
     assert rows(app) == []
@@ -302,8 +303,8 @@ def test_a_missing_answer_and_a_made_up_trigger_are_refused(app, client, person)
 
 def test_yesterdays_check_in_cannot_be_changed_today(app, client, person):
     with app.app_context():
-        yesterday = clinic_today() - timedelta(days=1)
-        save_checkin(client_row(app, person.id), yesterday, ANSWERS)
+        yesterday = clinic_today(utcnow()) - timedelta(days=1)
+        save_checkin(client_row(app, person.id), yesterday, ANSWERS, utcnow())
     response = post(client, "/checkin", form(day=yesterday.isoformat(), craving="9"))
     assert response.status_code == 422
     assert "This day is closed" in response.get_data(as_text=True)
@@ -312,7 +313,7 @@ def test_yesterdays_check_in_cannot_be_changed_today(app, client, person):
 
 def test_a_late_arrival_from_the_outbox_counts_for_the_day_it_was_made(app, client, person):
     with app.app_context():
-        yesterday = clinic_today() - timedelta(days=1)
+        yesterday = clinic_today(utcnow()) - timedelta(days=1)
     assert post(client, "/checkin", form(day=yesterday.isoformat())).status_code == 303
     assert [c.day for c in rows(app)] == [yesterday]
 
@@ -331,7 +332,7 @@ def test_a_high_craving_shows_the_crisis_panel_at_once_and_flags_it(app, client,
     main = response.get_data(as_text=True).split("<main")[1].split("</main>")[0]
     assert 'class="crisis-panel"' in main and 'href="tel:988"' in main
     assert "Strong cravings rise and then pass" in main
-    assert "Your care team will see this check-in" in main
+    assert 'class="next-step"' in main  # what happens next: see test_safety_loop.py
     (checkin,) = rows(app)
     assert checkin.flagged and checkin.flag_reasons == ["craving"]
 
@@ -372,9 +373,9 @@ def test_the_plans_own_triggers_and_coping_feed_the_check_in(app, client, person
 
 def test_the_history_lists_days_with_the_streak_and_the_trend(app, client, person):
     with app.app_context():
-        user, today = client_row(app, person.id), clinic_today()
+        user, today = client_row(app, person.id), clinic_today(utcnow())
         for ago in (0, 1, 2, 4):
-            save_checkin(user, today - timedelta(days=ago), {**ANSWERS, "craving": ago})
+            save_checkin(user, today - timedelta(days=ago), {**ANSWERS, "craving": ago}, utcnow())
     html = client.get("/checkins").get_data(as_text=True)
     assert "3 days in a row" in html
     assert html.count('href="/checkins/') == 4
@@ -385,9 +386,9 @@ def test_the_history_lists_days_with_the_streak_and_the_trend(app, client, perso
 def test_the_history_page_asks_the_database_a_fixed_number_of_questions(app, client, person):
     def count_queries(n_checkins: int) -> int:
         with app.app_context():
-            user, today = client_row(app, person.id), clinic_today()
+            user, today = client_row(app, person.id), clinic_today(utcnow())
             for ago in range(n_checkins):
-                save_checkin(user, today - timedelta(days=ago), ANSWERS)
+                save_checkin(user, today - timedelta(days=ago), ANSWERS, utcnow())
             statements = []
             listener = lambda *args: statements.append(args[2])  # noqa: E731
             event.listen(db.engine, "before_cursor_execute", listener)
@@ -417,13 +418,17 @@ def test_the_care_list_puts_flagged_unreviewed_first(app, client):
     alex = make_user(app, "client", name="Alex A")
     sam = make_user(app, "client", name="Sam S")
     with app.app_context():
-        today = clinic_today()
+        today = clinic_today(utcnow())
         a, s = client_row(app, alex.id), client_row(app, sam.id)
-        save_checkin(a, today, ANSWERS)
-        reviewed, _ = save_checkin(s, today - timedelta(days=1), {**ANSWERS, "used": True})
+        save_checkin(a, today, ANSWERS, utcnow())
+        reviewed, _ = save_checkin(
+            s, today - timedelta(days=1), {**ANSWERS, "used": True}, utcnow()
+        )
         reviewed.reviewed_at = datetime.now(UTC)
-        save_checkin(s, today - timedelta(days=30), {**ANSWERS, "craving": 10})  # old, open
-        save_checkin(a, today - timedelta(days=30), ANSWERS)  # old and fine: not listed
+        save_checkin(
+            s, today - timedelta(days=30), {**ANSWERS, "craving": 10}, utcnow()
+        )  # old, open
+        save_checkin(a, today - timedelta(days=30), ANSWERS, utcnow())  # old and fine: not listed
         db.session.commit()
     sign_in(client, staff.email)
     html = client.get("/care/checkins").get_data(as_text=True)
@@ -436,21 +441,38 @@ def test_the_care_team_reviews_a_flag_with_a_note_recorded_with_who_and_when(app
     alex = make_user(app, "client", name="Alex A")
     with app.app_context():
         checkin, _ = save_checkin(
-            client_row(app, alex.id), clinic_today(), {**ANSWERS, "craving": 9}
+            client_row(app, alex.id), clinic_today(utcnow()), {**ANSWERS, "craving": 9}, utcnow()
         )
         checkin_id = checkin.id
     sign_in(client, staff.email)
     page = client.get(f"/care/clients/{alex.id}/checkins").get_data(as_text=True)
     assert "Needs review" in page and "Strong craving" in page and 'role="img"' in page
-    too_long = post(client, f"/care/checkins/{checkin_id}/review", {"note": "x" * 501})
+    url = f"/care/checkins/{checkin_id}/review"
+    too_long = post(client, url, {"action": "called_client", "note": "x" * 501})
     assert too_long.status_code == 422 and rows(app)[0].reviewed_at is None
-    response = post(client, f"/care/checkins/{checkin_id}/review", {"note": "Called; safe."})
+    no_action = post(client, url, {"note": "Called; safe."})
+    assert no_action.status_code == 422 and "Choose what you did." in no_action.text
+    other_unsaid = post(client, url, {"action": "other"})
+    assert (
+        other_unsaid.status_code == 422 and "Say in a few words what you did." in other_unsaid.text
+    )
+    response = post(client, url, {"action": "called_client", "note": "Called; safe."})
     assert response.status_code == 302
     (checkin,) = rows(app)
     assert checkin.reviewed_by_id == staff.id and checkin.review_note == "Called; safe."
-    assert checkin.reviewed_at is not None
+    assert checkin.review_action == "called_client" and checkin.reviewed_at is not None
     page = client.get(f"/care/clients/{alex.id}/checkins").get_data(as_text=True)
     assert "Reviewed by Casey Counselor" in page and "Needs review" not in page
+    assert "Called the client" in page
+    with app.app_context():
+        review = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "review"))
+        assert (review.actor_id, review.client_id, review.what, review.object_id) == (
+            staff.id,
+            alex.id,
+            "checkin",
+            checkin_id,
+        )
+        assert abs(review.at - checkin.reviewed_at) < timedelta(seconds=1)
 
 
 def test_the_care_teams_view_of_check_ins_is_audit_logged(app, client):
@@ -469,7 +491,9 @@ def test_a_check_in_that_is_not_flagged_cannot_be_reviewed(app, client):
     staff = make_user(app, "staff")
     alex = make_user(app, "client")
     with app.app_context():
-        checkin, _ = save_checkin(client_row(app, alex.id), clinic_today(), ANSWERS)
+        checkin, _ = save_checkin(
+            client_row(app, alex.id), clinic_today(utcnow()), ANSWERS, utcnow()
+        )
         checkin_id = checkin.id
     sign_in(client, staff.email)
     assert post(client, f"/care/checkins/{checkin_id}/review").status_code == 404
@@ -548,9 +572,9 @@ def test_the_program_starts_at_the_first_check_in_if_that_came_before_the_accoun
     app, client, person
 ):
     with app.app_context():
-        user, today = client_row(app, person.id), clinic_today()
-        save_checkin(user, today - timedelta(days=20), ANSWERS)
-        save_checkin(user, today - timedelta(days=3), {**ANSWERS, "used": True})
+        user, today = client_row(app, person.id), clinic_today(utcnow())
+        save_checkin(user, today - timedelta(days=20), ANSWERS, utcnow())
+        save_checkin(user, today - timedelta(days=3), {**ANSWERS, "used": True}, utcnow())
     post(client, "/recovery-plan", {"show_days_in_program": "y", "show_days_since_use": "y"})
     html = client.get("/recovery-plan").get_data(as_text=True)
     assert "20 days in the program" in html and "You reached 14 days." in html

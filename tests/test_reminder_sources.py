@@ -105,7 +105,7 @@ def test_the_counselor_hears_that_a_check_in_needs_review(app, push):  # noqa: F
     report = dispatch(app, at("2026-11-23T21:00:30-05:00"))
     assert len(report.sent) == 1
     (message,) = push.accepted
-    assert message.payload["body"] == "A check-in needs review"
+    assert message.payload["body"] == "A check-in needs your review"
     assert message.headers["urgency"] == "high"
     assert dispatch(app, at("2026-11-23T21:05:00-05:00")).sent == []
 

@@ -13,6 +13,7 @@ def record_view(
     actor=None,
     consent_id: int | None = None,
     action: str = "view",
+    at=None,
 ) -> AuditEvent | None:
     """Record that someone other than the client saw the client's data; the client's own views
     are not disclosures and are not recorded. A disclosure to family names its consent."""
@@ -27,6 +28,8 @@ def record_view(
         object_id=object_id,
         consent_id=consent_id,
     )
+    if at is not None:
+        event.at = at
     db.session.add(event)
     db.session.commit()
     return event

@@ -1,7 +1,7 @@
 """The care team's side: the client list, new accounts, and setup links."""
 
 import segno
-from flask import Blueprint, request
+from flask import Blueprint, redirect, request, url_for
 from flask_login import current_user
 
 from ..accounts.access import (
@@ -14,16 +14,20 @@ from ..accounts.models import User
 from ..accounts.registration import create_account
 from ..accounts.setup_links import issue_setup_link, setup_url
 from ..audit.log import record_view
+from ..checkins.attention import unreviewed_count
+from ..checkins.lists import flag_timeline
 from ..extensions import db
 from ..family.consent import consents_of_client
 from ..forms import clean_query
-from ..htmx import render
-from ..schedule.booking import unseen_notices
-from ..timeutil import utcnow
+from ..htmx import is_htmx, render
+from ..timeutil import clinic_zone, utcnow
 from .forms import NewClientForm, NewStaffForm
+from .home import home_context
 from .roster import client_rows, staff_members
 
 bp = Blueprint("care", __name__, url_prefix="/care")
+# The navigation's badge, counted only on staff pages (the template calls it there alone).
+bp.add_app_template_global(unreviewed_count, "staff_flag_count")
 
 
 def _render_setup_link(user: User, token: str, status: int = 201):
@@ -35,15 +39,30 @@ def _render_setup_link(user: User, token: str, status: int = 201):
 @bp.get("/")
 @role_required("staff")
 def dashboard():
-    """List the clinic's clients, filtered by a search as you type."""
+    """Lead with what needs the counselor (flags, today's notices and sessions), then clients."""
     query = clean_query(request.args.get("q"))
+    if is_htmx() and request.headers.get("HX-Target") == "attention":
+        return render(
+            "care_team/_attention.html", **home_context(utcnow(), clinic_zone(), current_user)
+        )
+    if is_htmx():
+        return render("care_team/_client_list.html", rows=client_rows(query), query=query)
     return render(
         "care_team/dashboard.html",
-        "care_team/_client_list.html",
         rows=client_rows(query),
         query=query,
-        notices=unseen_notices(),
+        **home_context(utcnow(), clinic_zone(), current_user),
     )
+
+
+@bp.get("/flags/count")
+@role_required("staff")
+def flag_count():
+    """Answer the navigation's badge: how many flagged check-ins wait for a review. Opened as a
+    page (not by htmx), it leads to the list those check-ins are on."""
+    if not is_htmx():
+        return redirect(url_for("checkins.care_list"))
+    return render("care_team/_flag_badge.html", flag_count=unreviewed_count())
 
 
 @bp.route("/clients/new", methods=["GET", "POST"])
@@ -69,7 +88,12 @@ def client(client_id):
     """Show one client's account; the view is written to the audit log."""
     person = get_client_or_404(client_id)
     record_view(person, "client.account")
-    return render("care_team/client.html", person=person, consents=consents_of_client(person))
+    return render(
+        "care_team/client.html",
+        person=person,
+        consents=consents_of_client(person),
+        flags=flag_timeline(person.id),
+    )
 
 
 @bp.post("/clients/<int:client_id>/setup-link")

@@ -180,5 +180,27 @@ class CheckInForm(Form):
         self.note.data = checkin.note
 
 
+REVIEW_ACTION_LABELS = [
+    ("called_client", _l("Called the client")),
+    ("safety_plan", _l("Went over the safety plan")),
+    ("crisis_referral", _l("Referred to crisis services")),
+    ("other", _l("Other (say what in the note)")),
+]
+
+
+def review_action_label(value: str) -> str:
+    """Return the words for a stored review action."""
+    return str(dict(REVIEW_ACTION_LABELS).get(value, value))
+
+
 class ReviewForm(Form):
-    note = StringField(_l("Note (optional)"), filters=[strip], validators=[Length(max=500)])
+    action = Choice(_l("What did you do?"), _l("Choose what you did."))
+    note = StringField(_l("Note"), filters=[strip], validators=[Length(max=500)])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.action.choices = REVIEW_ACTION_LABELS
+
+    def validate_note(self, field):
+        if self.action.data == "other" and not field.data:
+            raise ValidationError(_l("Say in a few words what you did."))

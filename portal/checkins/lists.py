@@ -51,3 +51,16 @@ def choice_labels() -> dict:
 def label_of(value: str) -> str:
     """Return the words for a stored trigger or coping choice (the client's own as they wrote)."""
     return str(dict(TRIGGERS + COPING).get(value) or value.removeprefix(OWN))
+
+
+def flag_timeline(client_id: int, limit: int = 50) -> list[CheckIn]:
+    """Return a client's flagged check-ins, newest first, with who reviewed each."""
+    return list(
+        db.session.scalars(
+            select(CheckIn)
+            .where(CheckIn.client_id == client_id, CheckIn.flagged_at.is_not(None))
+            .options(joinedload(CheckIn.reviewed_by))
+            .order_by(CheckIn.flagged_at.desc())
+            .limit(limit)
+        )
+    )

@@ -10,6 +10,7 @@ from ..timeutil import UTCDateTime, utcnow
 
 MOODS = (1, 2, 3, 4, 5)
 SLEEP = ("well", "okay", "poorly", "hardly")
+REVIEW_ACTIONS = ("called_client", "safety_plan", "crisis_referral", "other")
 
 
 class CheckIn(db.Model):
@@ -43,6 +44,8 @@ class CheckIn(db.Model):
     flag_reasons: Mapped[list] = mapped_column(JSON, default=list)
     reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # What was done: one of REVIEW_ACTIONS; "" on reviews recorded before actions were asked.
+    review_action: Mapped[str] = mapped_column(String(20), default="", server_default="")
     review_note: Mapped[str] = mapped_column(String(500), default="")
 
     client = relationship("User", foreign_keys=[client_id])

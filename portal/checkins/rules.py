@@ -9,8 +9,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
+from ..audit.log import record_view
 from ..extensions import db
-from ..timeutil import clinic_zone, utcnow
+from ..timeutil import clinic_zone
 from .models import CheckIn, CheckInSubmission
 
 # A check-in kept on a phone with no signal may arrive days late; it is still that day's.
@@ -19,9 +20,9 @@ LATE_DAYS = 7
 STALE_CLAIM = timedelta(minutes=2)
 
 
-def clinic_today(now: datetime | None = None) -> date:
+def clinic_today(now: datetime) -> date:
     """Return the date in the clinic's time zone at this instant."""
-    return (now or utcnow()).astimezone(clinic_zone()).date()
+    return now.astimezone(clinic_zone()).date()
 
 
 def checkin_on(client_id: int, day: date) -> CheckIn | None:
@@ -74,12 +75,11 @@ def streak(days: set[date], today: date) -> int:
     return count
 
 
-def save_checkin(client, day: date, answers: dict, now: datetime | None = None):
+def save_checkin(client, day: date, answers: dict, now: datetime):
     """Create or update a client's check-in for a day; return it and whether it is newly flagged.
 
     Flagging is part of the same row, so it can never stop the answers from being saved.
     """
-    now = now or utcnow()
     checkin = checkin_on(client.id, day)
     if checkin is None:
         checkin = CheckIn(client_id=client.id, day=day, created_at=now)
@@ -101,12 +101,14 @@ def save_checkin(client, day: date, answers: dict, now: datetime | None = None):
     return checkin, newly_flagged
 
 
-def mark_reviewed(checkin: CheckIn, reviewer, note: str, now: datetime | None = None) -> None:
-    """Record that a care-team member looked at a flagged check-in, with their note."""
-    checkin.reviewed_at = now or utcnow()
+def mark_reviewed(checkin: CheckIn, reviewer, action: str, note: str, now: datetime) -> None:
+    """Record what a care-team member did about a flagged check-in, and write it to the audit
+    log, so who reviewed which flag, and when, is on record beside every view."""
+    checkin.reviewed_at = now
     checkin.reviewed_by_id = reviewer.id
+    checkin.review_action = action
     checkin.review_note = note
-    db.session.commit()
+    record_view(checkin.client, "checkin", checkin.id, actor=reviewer, action="review", at=now)
 
 
 # --- Idempotency: one row per key; a replay gets the first answer; a changed body is refused.
@@ -140,13 +142,13 @@ def _judge(existing: CheckInSubmission, client_id: int, digest: str) -> Claim:
     return Claim("replay", existing)
 
 
-def look_up(key: str, client_id: int, digest: str, now: datetime | None = None) -> Claim | None:
+def look_up(key: str, client_id: int, digest: str, now: datetime) -> Claim | None:
     """Judge a key that was seen before, or return None for a fresh one."""
     existing = db.session.scalar(select(CheckInSubmission).where(CheckInSubmission.key == key))
     if existing is None:
         return None
     claim = _judge(existing, client_id, digest)
-    if claim.outcome == "in_flight" and _take_over_stale(existing, now or utcnow()):
+    if claim.outcome == "in_flight" and _take_over_stale(existing, now):
         return Claim("new", existing)
     return claim
 
@@ -166,15 +168,13 @@ def _take_over_stale(submission: CheckInSubmission, now: datetime) -> bool:
     return result.rowcount == 1
 
 
-def claim_key(key: str, client_id: int, digest: str, now: datetime | None = None) -> Claim:
+def claim_key(key: str, client_id: int, digest: str, now: datetime) -> Claim:
     """Write the key as "in flight" and commit at once, so a duplicate can see it; the unique
     constraint decides which of two simultaneous requests wins."""
     earlier = look_up(key, client_id, digest, now)
     if earlier is not None:
         return earlier
-    submission = CheckInSubmission(
-        key=key, client_id=client_id, body_hash=digest, created_at=now or utcnow()
-    )
+    submission = CheckInSubmission(key=key, client_id=client_id, body_hash=digest, created_at=now)
     db.session.add(submission)
     try:
         db.session.commit()

@@ -3,19 +3,23 @@
 from datetime import date, timedelta
 from uuid import uuid4
 
-from flask import Blueprint, abort, flash, redirect, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..accounts.access import get_client_or_404, refuse, role_required
+from ..accounts.access import admin_required, get_client_or_404, refuse, role_required
 from ..audit.log import record_view
 from ..extensions import db
 from ..htmx import render
 from ..recovery_plan.plan import plan_of
+from ..timeutil import clinic_zone, utcnow
+from .attention import severity_of, worst
+from .escalation import is_open, next_opening
 from .flags import after_flagged
-from .forms import KEY, MOOD_LABELS, CheckInForm, ReviewForm
+from .forms import KEY, MOOD_LABELS, CheckInForm, ReviewForm, review_action_label
 from .lists import care_rows, choice_labels, history_rows, label_of
 from .models import CheckIn
+from .report import flag_report as build_flag_report
 from .rules import (
     body_hash,
     checkin_on,
@@ -35,6 +39,9 @@ from .trends import trend_context
 
 bp = Blueprint("checkins", __name__)
 bp.add_app_template_filter(label_of, "choice_label")
+bp.add_app_template_filter(severity_of, "severity")
+bp.add_app_template_filter(worst, "worst")
+bp.add_app_template_filter(review_action_label, "review_action_label")
 
 
 def get_checkin_or_404(checkin_id: int) -> CheckIn:
@@ -63,7 +70,7 @@ def _form_page(form, existing, status: int, problem=None):
 @role_required("client")
 def today():
     """Show today's check-in (filled in if it was made already) and save it."""
-    form, day = CheckInForm(plan=plan_of(current_user)), clinic_today()
+    form, day = CheckInForm(plan=plan_of(current_user)), clinic_today(utcnow())
     if request.method == "POST":
         return _submit(form, day)
     existing = checkin_on(current_user.id, day)
@@ -101,8 +108,8 @@ def _submit(form, today: date):
     key = request.headers.get("Idempotency-Key") or form.idempotency_key.data or uuid4().hex
     if not KEY.match(key):
         return _refusal(422, _("Something in the request was not right"), _("Please reload."))
-    digest = body_hash(request.form)
-    earlier = look_up(key, current_user.id, digest)
+    digest, now = body_hash(request.form), utcnow()
+    earlier = look_up(key, current_user.id, digest, now)
     if earlier is not None and earlier.outcome != "new":
         return _answer_earlier(earlier)
     if not form.validate_on_submit():
@@ -112,11 +119,11 @@ def _submit(form, today: date):
     problem = day_problem(day, today, existing)
     if problem:
         return _form_page(form, existing, 422, problem)
-    claim = earlier or claim_key(key, current_user.id, digest)
+    claim = earlier or claim_key(key, current_user.id, digest, now)
     if claim.outcome != "new":
         return _answer_earlier(claim)
     try:
-        checkin, newly_flagged = save_checkin(current_user, day, form.answers())
+        checkin, newly_flagged = save_checkin(current_user, day, form.answers(), now)
         finish_claim(claim.submission, checkin)
     except Exception:
         release_claim(claim.submission)
@@ -130,13 +137,17 @@ def _submit(form, today: date):
 @role_required("client")
 def show(checkin_id):
     """Thank the client for a check-in; show the crisis panel at once when it is flagged."""
-    checkin = get_checkin_or_404(checkin_id)
+    checkin, now = get_checkin_or_404(checkin_id), utcnow()
+    hours, zone = current_app.config["CLINIC_HOURS"], clinic_zone()
     return render(
         "checkins/show.html",
         checkin=checkin,
         labels=choice_labels(),
         reasons=needs_attention(checkin, crisis_threshold()),
-        editable=checkin.day == clinic_today(),
+        editable=checkin.day == clinic_today(now),
+        clinic_open=is_open(now, hours, zone),
+        opens_at=next_opening(now, hours, zone),
+        after_hours_phone=current_app.config["AFTER_HOURS_PHONE"],
     )
 
 
@@ -144,7 +155,7 @@ def show(checkin_id):
 @role_required("client")
 def history():
     """List the client's check-ins by day, with their streak and the last 30 days' trend."""
-    today = clinic_today()
+    today = clinic_today(utcnow())
     rows = history_rows(current_user.id, today - timedelta(days=89))
     return render(
         "checkins/history.html",
@@ -160,7 +171,7 @@ def history():
 @role_required("staff")
 def care_list():
     """List recent check-ins for the care team: flagged ones not yet reviewed on top."""
-    return render("checkins/care_list.html", rows=care_rows(clinic_today()))
+    return render("checkins/care_list.html", rows=care_rows(clinic_today(utcnow())))
 
 
 @bp.get("/care/clients/<int:client_id>/checkins")
@@ -172,7 +183,7 @@ def care_client(client_id):
 
 def _care_client_page(person, review_form, failed_id: int | None = None, status: int = 200):
     record_view(person, "checkins")
-    today = clinic_today()
+    today = clinic_today(utcnow())
     return render(
         "checkins/care_client.html",
         person=person,
@@ -195,6 +206,18 @@ def review(checkin_id):
     form = ReviewForm()
     if not form.validate_on_submit():
         return _care_client_page(checkin.client, form, checkin.id, 422)
-    mark_reviewed(checkin, current_user, form.note.data)
+    mark_reviewed(checkin, current_user, form.action.data, form.note.data, utcnow())
     flash(_("Marked as reviewed."))
     return redirect(url_for("checkins.care_client", client_id=checkin.client_id))
+
+
+@bp.get("/care/reports/flags")
+@admin_required
+def flag_report():
+    """Show the clinical director this week's flags, the median time to review, and any that
+    waited past the escalation time."""
+    config = current_app.config
+    report = build_flag_report(
+        utcnow(), clinic_zone(), config["CLINIC_HOURS"], config["FLAG_ESCALATE_MINUTES"]
+    )
+    return render("checkins/flag_report.html", report=report)

@@ -14,6 +14,7 @@ from ..accounts.registration import create_account, email_taken
 from ..accounts.sessions import start_session
 from ..addresses import public_url
 from ..audit.models import AuditEvent
+from ..audit.visits import visits
 from ..extensions import db, limiter
 from ..htmx import render
 from ..schedule.occurrences import occurrences_for
@@ -265,4 +266,4 @@ def disclosures():
         .order_by(AuditEvent.at.desc())
         .limit(200)
     ).all()
-    return render("family/disclosures.html", rows=rows)
+    return render("family/disclosures.html", rows=visits(rows))

@@ -195,7 +195,10 @@ def collect(now: datetime, report: PassReport) -> None:
                 log.exception("reminder source %s failed", source.name)
                 continue
             report.withdrawn += reconcile(source.kinds, items, now)
-            report.queued += len(enqueue(items, now))
+            new_ids = enqueue(items, now)
+            if new_ids:
+                log.info("source %s queued outbox rows %s", source.name, new_ids)
+            report.queued += len(new_ids)
 
 
 def claim(now: datetime, limit: int | None = None, ids: list[int] | None = None) -> list[int]:
@@ -286,6 +289,10 @@ def record(outcomes: list[Outcome], now: datetime, report: PassReport) -> None:
     if not outcomes:
         return
     verdicts = [_verdict(o, now) for o in outcomes]
+    for v in verdicts:
+        log.info(
+            "outbox row %s %s (push service answered %s)", v["id"], v["status"], v["last_status"]
+        )
     db.session.execute(update(OutboxMessage), verdicts)
     by_id = {o.message.row_id: o.message for o in outcomes}
     delivered, gone = set(), set()

@@ -75,10 +75,23 @@ class PreferencesForm(Form):
     detailed_text = BooleanField(
         _l("Show details (like the kind of session and the room) in reminders")
     )
+    flag_alerts = BooleanField(_l("A check-in of one of my clients is flagged"))
+    notice_alerts = BooleanField(_l("A client of mine says they can't make it or will be late"))
+    handed_in_alerts = BooleanField(_l("A client of mine hands in homework"))
 
     # Which fields each kind of person sees. Family members get family-session reminders only.
     FIELDS = {
-        "client": None,
+        "client": (
+            "session_lead_minutes",
+            "session_evening_before",
+            "homework_lead_hours",
+            "homework_overdue",
+            "checkin_time",
+            "meeting_lead_minutes",
+            "quiet_start",
+            "quiet_end",
+            "detailed_text",
+        ),
         "family": (
             "session_lead_minutes",
             "session_evening_before",
@@ -86,10 +99,18 @@ class PreferencesForm(Form):
             "quiet_end",
             "detailed_text",
         ),
-        "staff": ("quiet_start", "quiet_end"),
+        "staff": ("flag_alerts", "notice_alerts", "handed_in_alerts", "quiet_start", "quiet_end"),
     }
     NUMBERS = ("session_lead_minutes", "homework_lead_hours", "meeting_lead_minutes")
     TIMES = ("checkin_time", "quiet_start", "quiet_end")
+    SWITCHES = (
+        "session_evening_before",
+        "homework_overdue",
+        "detailed_text",
+        "flag_alerts",
+        "notice_alerts",
+        "handed_in_alerts",
+    )
 
 
 def form_for(person, prefs, submitted: bool = False) -> PreferencesForm:
@@ -97,7 +118,7 @@ def form_for(person, prefs, submitted: bool = False) -> PreferencesForm:
     data = {}
     for name in PreferencesForm.NUMBERS + PreferencesForm.TIMES:
         data[name] = as_choice(getattr(prefs, name))
-    for name in ("session_evening_before", "homework_overdue", "detailed_text"):
+    for name in PreferencesForm.SWITCHES:
         data[name] = getattr(prefs, name)
     # Without formdata=None, Flask-WTF would read the request's form even on a GET.
     form = PreferencesForm(data=data) if submitted else PreferencesForm(formdata=None, data=data)
@@ -116,5 +137,5 @@ def apply(form: PreferencesForm, prefs) -> None:
             setattr(prefs, field.name, as_number(field.data))
         elif field.name in PreferencesForm.TIMES:
             setattr(prefs, field.name, as_time(field.data))
-        elif field.name in ("session_evening_before", "homework_overdue", "detailed_text"):
+        elif field.name in PreferencesForm.SWITCHES:
             setattr(prefs, field.name, bool(field.data))

@@ -95,6 +95,19 @@ def meeting_text(start, locale: str | None):
 
 
 def review_text(locale: str | None):
-    """Return (title, body) for the counselor whose client's check-in was flagged."""
+    """Return (title, body) for care-team members told that a check-in was flagged (at once,
+    or when it waited past the escalation time): the same neutral words either way."""
     with force_locale(locale or "en"):
-        return _("Reminder"), _("A check-in needs review")
+        return _("Reminder"), _("A check-in needs your review")
+
+
+def notice_text(locale: str | None):
+    """Return (title, body) for a counselor told of a client's notice about a session."""
+    with force_locale(locale or "en"):
+        return _("Reminder"), _("New notice about a session")
+
+
+def handed_in_text(locale: str | None):
+    """Return (title, body) for a counselor told that homework was handed in."""
+    with force_locale(locale or "en"):
+        return _("Reminder"), _("Something was handed in")

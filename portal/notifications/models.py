@@ -2,7 +2,7 @@
 
 from datetime import datetime, time
 
-from sqlalchemy import ForeignKey, Index, String, Text, Time, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, Time, UniqueConstraint, false, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -59,6 +59,10 @@ class NotificationPreferences(db.Model):
     quiet_start: Mapped[time | None] = mapped_column(Time)
     quiet_end: Mapped[time | None] = mapped_column(Time)
     detailed_text: Mapped[bool] = mapped_column(default=False)
+    # The care team's own: a push when a client of theirs is flagged, sends a notice, hands in.
+    flag_alerts: Mapped[bool] = mapped_column(default=True, server_default=true())
+    notice_alerts: Mapped[bool] = mapped_column(default=True, server_default=true())
+    handed_in_alerts: Mapped[bool] = mapped_column(default=False, server_default=false())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 

@@ -15,8 +15,9 @@ feature's blueprint `record_once`, or a line in `default_sources()`):
   "homework_overdue" (the morning after, when `homework_overdue`); `messages.homework_text`.
 - meetings — kind "meeting": `portal.meetings.calendar.due_meeting_reminders(now)`, with
   `meeting_lead_minutes`; `messages.meeting_text`.
-- "a check-in needs review" — kind "checkin_review", to the counselor of a client whose check-in
-  was flagged, object_ref "checkin:<id>"; `messages.review_text`.
+- "a check-in needs your review" — kind "checkin_review", to the counselor of a client whose
+  check-in was flagged, object_ref "checkin:<id>"; kind "checkin_escalation" to everyone on duty
+  when a self-harm flag waits too long; `messages.review_text` (care_sources.py).
 
 Every source should pass its moments through `waking_moment` (quiet hours) and build its payload
 with `messages.build_payload`, its tag and Topic with `messages.opaque_id`.
@@ -98,6 +99,9 @@ def default_preferences(user_id: int) -> NotificationPreferences:
         quiet_start=time(22),
         quiet_end=time(7),
         detailed_text=False,
+        flag_alerts=True,
+        notice_alerts=True,
+        handed_in_alerts=False,
     )
 
 

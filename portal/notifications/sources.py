@@ -1,5 +1,5 @@
-"""The reminder sources of the other features: the daily check-in, saved meetings, and the
-counselor's "a check-in needs review". Each returns every reminder still useful (see
+"""The reminder sources of the other features for clients: the daily check-in, saved meetings,
+homework (the care team's own are in care_sources.py). Each returns every reminder still useful (see
 reminders.py); the dispatcher sends the due ones and withdraws what a source stops returning."""
 
 from datetime import datetime, time, timedelta
@@ -7,7 +7,6 @@ from datetime import datetime, time, timedelta
 from flask import url_for
 from sqlalchemy import select
 
-from ..accounts.models import User
 from ..checkins.models import CheckIn
 from ..extensions import db
 from ..homework.models import OPEN, HomeworkAssignment, HomeworkCopy
@@ -15,9 +14,8 @@ from ..meetings.models import Meeting, SavedMeeting
 from ..meetings.weekly import occurrences
 from ..timeutil import clinic_zone
 from . import messages
+from .care_sources import register_care_team_sources
 from .reminders import Reminder, preferences_for, register_source, subscribed_people, waking_moment
-
-REVIEW_USEFUL_FOR = timedelta(days=3)
 
 
 def due_checkin_reminders(now: datetime) -> list[Reminder]:
@@ -109,40 +107,6 @@ def due_meeting_reminders(now: datetime) -> list[Reminder]:
     return result
 
 
-def due_review_reminders(now: datetime) -> list[Reminder]:
-    """Tell a flagged client's counselor, neutrally, that a check-in needs review."""
-    counselors = {p.id: p for p in subscribed_people(("staff",))}
-    rows = db.session.execute(
-        select(CheckIn, User.counselor_id)
-        .join(User, User.id == CheckIn.client_id)
-        .where(
-            CheckIn.flagged_at.is_not(None),
-            CheckIn.reviewed_at.is_(None),
-            CheckIn.flagged_at > now - REVIEW_USEFUL_FOR,
-            User.counselor_id.in_(list(counselors)),
-        )
-    )
-    result = []
-    for checkin, counselor_id in rows:
-        person = counselors[counselor_id]
-        title, body = messages.review_text(person.locale)
-        tag = messages.opaque_id("review", str(checkin.id))
-        result.append(
-            Reminder(
-                user_id=person.id,
-                kind="checkin_review",
-                object_ref=f"checkin:{checkin.id}",
-                occurrence="1",
-                due_at=checkin.flagged_at,
-                not_after=checkin.flagged_at + REVIEW_USEFUL_FOR,
-                topic=tag,
-                urgency="high",
-                payload=messages.build_payload(title, body, url_for("checkins.care_list"), tag),
-            )
-        )
-    return result
-
-
 def due_homework_reminders(now: datetime) -> list[Reminder]:
     """Remind clients of open homework: the chosen hours before it is due, and the morning
     after it was due (9 am) when they asked for that."""
@@ -197,4 +161,4 @@ def register_feature_sources() -> None:
     register_source("homework", ("homework_due", "homework_overdue"), due_homework_reminders)
     register_source("checkins", ("checkin",), due_checkin_reminders)
     register_source("meetings", ("meeting",), due_meeting_reminders)
-    register_source("reviews", ("checkin_review",), due_review_reminders)
+    register_care_team_sources()

@@ -134,7 +134,7 @@ def plan():
         )
         flash(_("Your plan is saved."))
         return redirect(url_for("recovery_plan.plan"))
-    today = clinic_today()
+    today = clinic_today(utcnow())
     start = program_start(current_user)
     return render(
         "recovery_plan/plan.html",

@@ -45,10 +45,15 @@ bp = Blueprint("schedule_care", __name__, url_prefix="/care")
 @bp.get("/sessions")
 @role_required("staff")
 def sessions():
-    """List the last week's and the coming week's sessions, for rosters and changes."""
+    """List sessions from today on, then the last week's behind a toggle, for rosters and
+    changes: a counselor opening this page wants today's first."""
+    now, zone = utcnow(), clinic_zone()
+    today = now.astimezone(zone).date()
+    items = recent_and_upcoming(now, zone, current_user)
     return render(
         "schedule/care/sessions.html",
-        days=recent_and_upcoming(utcnow(), clinic_zone(), current_user),
+        days=[o for o in items if o.start.astimezone(zone).date() >= today],
+        past=[o for o in items if o.start.astimezone(zone).date() < today][::-1],
     )
 
 
@@ -299,6 +304,11 @@ def attendance(series_id, key):
     item = get_occurrence_or_404(series_id, key)
     people = roster(item)
     errors = {}
+    started = item.start <= utcnow()
+    if request.method == "POST" and not started:
+        # Nobody can have attended yet; an early tap would mark the whole roster by mistake.
+        flash(_("Attendance can be saved once the session has started."))
+        return redirect(url_for("schedule_care.attendance", series_id=series_id, key=key))
     if request.method == "POST":
         # "Everyone else attended": tap the exceptions, then one button for the rest.
         rest = "attended" if request.form.get("rest") == "attended" else ""
@@ -316,6 +326,7 @@ def attendance(series_id, key):
         "schedule/care/attendance.html",
         item=item,
         people=people,
+        started=started,
         recorded=recorded,
         statuses=ATTENDANCE,
         errors=errors,

@@ -25,5 +25,5 @@ def index():
         first_name=current_user.name.split()[0],
         has_contacts=bool(contacts_of(current_user)),
         **today_view(current_user, now, zone),
-        checked_in=checkin_on(current_user.id, clinic_today()) is not None,
+        checked_in=checkin_on(current_user.id, clinic_today(utcnow())) is not None,
     )

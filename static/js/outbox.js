@@ -138,11 +138,20 @@
     main.focus();
   }
 
+  // Offline, a check-in that calls for help opens the panel at once; the line saying the care
+  // team has not been told yet goes inside the dialog, where it can be read.
   function keepForLater(form, entry) {
     return keep(entry).then(function () {
-      status("saved");
       askForSync();
-      if (needsHelp(form)) openHelp();
+      if (!needsHelp(form)) return status("saved");
+      status("savedHelp");
+      var notice = document.querySelector("[data-dialog-notice]");
+      var box = document.querySelector("[data-outbox-status]");
+      if (notice && box) {
+        notice.textContent = box.dataset.savedHelp;
+        notice.hidden = false;
+      }
+      openHelp();
     });
   }
 

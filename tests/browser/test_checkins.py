@@ -12,7 +12,10 @@ from playwright.sync_api import expect
 from tests.browser.conftest import screenshot, sign_in
 from tests.browser.server import LiveServer
 
-SAVED = "Saved on this phone. It will be sent when you are back online."
+NOT_TOLD = (
+    "Saved on this phone. Your care team has not been told yet. "
+    "They will be as soon as this phone is back online."
+)
 
 
 @pytest.fixture
@@ -116,10 +119,12 @@ def test_a_check_in_made_offline_is_sent_exactly_once(new_context, own_server, c
 
     own_server.stop()
     page.get_by_role("button", name="Save my check-in").click()
-    expect(page.locator("[data-outbox-status]")).to_have_text(SAVED)
-    # A high craving opens the help panel at once, with no network at all.
+    expect(page.locator("[data-outbox-status]")).to_have_text(NOT_TOLD)
+    # A high craving opens the help panel at once, with no network at all, and says in the
+    # panel itself (not behind it) that the care team has not been told yet.
     dialog = page.get_by_role("dialog")
     expect(dialog.get_by_role("link", name="Call 988")).to_be_visible()
+    expect(dialog.get_by_role("status")).to_have_text(NOT_TOLD)
     if comes_back_by == "online event":
         screenshot(page, "checkin-offline")
     dialog.get_by_role("button", name="Close").click()
@@ -167,8 +172,9 @@ def test_the_counselor_reviews_a_flagged_check_in(new_context, page, live_server
     page.get_by_role("link", name="Sam Lee").first.click()
     expect(page.get_by_role("img", name="Craving")).to_be_visible()
     card = page.locator("article.needs-review").first
-    card.get_by_label("Note (optional)").fill("Called Sam; safe tonight.")
-    card.get_by_role("button", name="Mark as reviewed").click()
+    card.get_by_label("Called the client").check()
+    card.get_by_label("Note", exact=True).fill("Called Sam; safe tonight.")
+    card.get_by_role("button", name="Save the review").click()
     expect(page.get_by_role("status")).to_contain_text("Marked as reviewed.")
     expect(page.get_by_text("Called Sam; safe tonight.")).to_be_visible()
     assert page.csp_errors == []
