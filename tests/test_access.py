@@ -107,6 +107,9 @@ MATRIX = {
     ("family.new_invitation", "POST"): OWNER,
     ("family.revoke_consent", "POST"): OWNER,
     ("family.disclosures", "GET"): CLIENTS,
+    # A family member's copy of a consent they hold; the URLs name one nobody has accepted yet
+    # (test_family opens a held one).
+    ("family.consent_copy", "GET"): only(),
     # Meetings: the directory is public information, open to every client; a client's own
     # meetings and log are theirs alone; the care team reads the log through the client's page.
     ("meetings.find", "GET"): CLIENTS,

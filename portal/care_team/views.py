@@ -14,11 +14,12 @@ from ..accounts.models import User
 from ..accounts.registration import create_account
 from ..accounts.setup_links import issue_setup_link, setup_url
 from ..audit.log import record_view
+from ..consent.rules import consents_of_client
 from ..extensions import db
-from ..family.consent import consents_of_client
 from ..forms import clean_query
 from ..htmx import render
 from ..schedule.booking import unseen_notices
+from ..timeutil import utcnow
 from .forms import NewClientForm, NewStaffForm
 from .roster import client_rows, staff_members
 
@@ -68,7 +69,9 @@ def client(client_id):
     """Show one client's account; the view is written to the audit log."""
     person = get_client_or_404(client_id)
     record_view(person, "client.account")
-    return render("care_team/client.html", person=person, consents=consents_of_client(person))
+    return render(
+        "care_team/client.html", person=person, consents=consents_of_client(person), now=utcnow()
+    )
 
 
 @bp.post("/clients/<int:client_id>/setup-link")

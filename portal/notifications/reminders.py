@@ -32,7 +32,7 @@ from sqlalchemy import select
 
 from ..accounts.models import User
 from ..extensions import db
-from ..schedule.occurrences import occurrences_for
+from ..schedule.visibility import visible_occurrences
 from ..timeutil import clinic_zone
 from . import messages
 from .models import NotificationPreferences, PushSubscription
@@ -209,17 +209,16 @@ def session_reminders(person, prefs, occurrence, now: datetime, zone) -> list[Re
 def due_session_reminders(now: datetime) -> list[Reminder]:
     """Return every session reminder still useful, for everyone with a device turned on.
 
-    Family members get reminders of family sessions only, and only those a consent shows them:
-    `occurrences_for` answers that.
+    Family members get reminders only of what `visible_occurrences` shows them as of `now`:
+    family sessions inside a consent valid at `now`. Sending one is logged as a disclosure by
+    the dispatcher, once it has gone.
     """
     zone = clinic_zone()
     people = subscribed_people(("client", "family"))
     prefs = preferences_for(p.id for p in people)
     result = []
     for person in people:
-        for occurrence in occurrences_for(person, now, now + HORIZON, zone):
-            if person.is_family and occurrence.series.kind != "family":
-                continue
+        for occurrence in visible_occurrences(person, now, now + HORIZON, now, zone):
             result.extend(session_reminders(person, prefs[person.id], occurrence, now, zone))
     return result
 

@@ -109,7 +109,7 @@ def new_group_series(group_id):
 def new_client_series(client_id):
     """Book an individual, family or other session for a client, once or repeating."""
     client = get_client_or_404(client_id)
-    form = new_series_form(kind="individual", family=family_choices(client))
+    form = new_series_form(kind="individual", family=family_choices(client, utcnow()))
     if form.validate_on_submit():
         series = save_series(
             fill_series(SessionSeries(client_id=client.id), form), family_ids=form.family_ids.data
@@ -134,7 +134,7 @@ def new_client_series(client_id):
 def edit_series(series_id):
     """Change a whole series (time, days, place, end date)."""
     series = get_series_or_404(series_id)
-    form = series_form_for(series)
+    form = series_form_for(series, utcnow())
     if form.validate_on_submit():
         save_series(fill_series(series, form), family_ids=form.family_ids.data)
         flash(_("Saved."))
@@ -246,7 +246,7 @@ def cancel(series_id, key):
     item = get_occurrence_or_404(series_id, key)
     form = CancelForm()
     if form.validate_on_submit():
-        cancel_occurrence(item, current_user, form.note.data)
+        cancel_occurrence(item, current_user, form.note.data, form.family_note.data)
         flash(_("Cancelled. Clients see it in their calendar now."))
         return redirect(url_for("schedule_care.occurrence", series_id=series_id, key=key))
     return render(
@@ -278,7 +278,7 @@ def move(series_id, key):
     if form.validate_on_submit():
         start = datetime.combine(form.date.data, form.start_time.data, tzinfo=clinic_zone())
         end = start + timedelta(minutes=form.duration_minutes.data)
-        move_occurrence(item, start, end, current_user, form.note.data)
+        move_occurrence(item, start, end, current_user, form.note.data, form.family_note.data)
         flash(_("Moved. Clients see the new time in their calendar now."))
         return redirect(url_for("schedule_care.occurrence", series_id=series_id, key=key))
     return render(
