@@ -1,5 +1,5 @@
 """consent below the features: a note for family on a changed session; an authorized
-representative on a consent
+representative on a consent; the unread "before a saved meeting" preference goes
 
 Revision ID: f06ff08ffff4
 Revises: c5ce0d8dffdd
@@ -37,9 +37,14 @@ def upgrade():
         batch_op.alter_column("representative_relationship", server_default=None)
     with op.batch_alter_table("occurrence_changes", schema=None) as batch_op:
         batch_op.alter_column("family_note", server_default=None)
+    # Never read: each saved meeting carries the lead time chosen when saving it.
+    with op.batch_alter_table("notification_preferences", schema=None) as batch_op:
+        batch_op.drop_column("meeting_lead_minutes")
 
 
 def downgrade():
+    with op.batch_alter_table("notification_preferences", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("meeting_lead_minutes", sa.Integer(), nullable=True))
     with op.batch_alter_table("occurrence_changes", schema=None) as batch_op:
         batch_op.drop_column("family_note")
     with op.batch_alter_table("consent_grants", schema=None) as batch_op:

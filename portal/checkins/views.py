@@ -11,7 +11,6 @@ from ..accounts.access import get_client_or_404, refuse, role_required
 from ..audit.log import record_view
 from ..extensions import db
 from ..htmx import render
-from ..recovery_plan.plan import plan_of
 from .flags import after_flagged
 from .forms import KEY, MOOD_LABELS, CheckInForm, ReviewForm
 from .lists import care_rows, choice_labels, history_rows, label_of
@@ -63,7 +62,7 @@ def _form_page(form, existing, status: int, problem=None):
 @role_required("client")
 def today():
     """Show today's check-in (filled in if it was made already) and save it."""
-    form, day = CheckInForm(plan=plan_of(current_user)), clinic_today()
+    form, day = CheckInForm(plan=current_user.recovery_plan), clinic_today()
     if request.method == "POST":
         return _submit(form, day)
     existing = checkin_on(current_user.id, day)

@@ -65,9 +65,6 @@ class PreferencesForm(Form):
     checkin_time = SelectField(
         _l("Daily check-in reminder"), choices=_times(6, 23), filters=[strip]
     )
-    meeting_lead_minutes = SelectField(
-        _l("Before a saved meeting"), choices=_minutes([15, 30, 60, 120]), filters=[strip]
-    )
     quiet_start = SelectField(_l("Quiet from"), choices=_times(0, 23, 60), filters=[strip])
     quiet_end = SelectField(
         _l("Quiet until"), choices=_times(0, 23, 60, off=False), filters=[strip]
@@ -88,7 +85,7 @@ class PreferencesForm(Form):
         ),
         "staff": ("quiet_start", "quiet_end"),
     }
-    NUMBERS = ("session_lead_minutes", "homework_lead_hours", "meeting_lead_minutes")
+    NUMBERS = ("session_lead_minutes", "homework_lead_hours")
     TIMES = ("checkin_time", "quiet_start", "quiet_end")
 
 

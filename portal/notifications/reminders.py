@@ -13,8 +13,8 @@ feature's blueprint `record_once`, or a line in `default_sources()`):
   `preferences_for`), skipped when they already checked in today; `messages.checkin_text`.
 - homework — kinds "homework_due" (`homework_lead_hours` before it is due) and
   "homework_overdue" (the morning after, when `homework_overdue`); `messages.homework_text`.
-- meetings — kind "meeting": `portal.meetings.calendar.due_meeting_reminders(now)`, with
-  `meeting_lead_minutes`; `messages.meeting_text`.
+- meetings — kind "meeting": the lead time the client chose when saving each meeting
+  (`SavedMeeting.reminder_minutes`); `messages.meeting_text`.
 - "a check-in needs review" — kind "checkin_review", to the counselor of a client whose check-in
   was flagged, object_ref "checkin:<id>"; `messages.review_text`.
 
@@ -94,7 +94,6 @@ def default_preferences(user_id: int) -> NotificationPreferences:
         homework_lead_hours=24,
         homework_overdue=True,
         checkin_time=time(20),
-        meeting_lead_minutes=30,
         quiet_start=time(22),
         quiet_end=time(7),
         detailed_text=False,
