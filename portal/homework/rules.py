@@ -350,3 +350,14 @@ def completion(assignment: HomeworkAssignment) -> dict[str, int]:
     counts["total"] = len(assignment.copies)
     counts["finished"] = counts[HANDED_IN] + counts[DONE] + counts[REVIEWED]
     return counts
+
+
+def group_homework(group) -> list[tuple[HomeworkAssignment, dict]]:
+    """Give a group's page its homework with completion counts, newest first."""
+    rows = db.session.scalars(
+        select(HomeworkAssignment)
+        .where(HomeworkAssignment.group_id == group.id)
+        .order_by(HomeworkAssignment.created_at.desc())
+        .limit(20)
+    )
+    return [(a, completion(a)) for a in rows]

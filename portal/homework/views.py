@@ -27,7 +27,7 @@ from .forms import (
     parse_resources,
 )
 from .markdown import render_markdown
-from .models import HomeworkAssignment, HomeworkCopy, HomeworkQuestion
+from .models import HomeworkCopy, HomeworkQuestion
 
 bp = Blueprint("homework", __name__)
 bp.add_app_template_filter(render_markdown, "markdown")
@@ -43,12 +43,6 @@ def homework_state(copy) -> str:
 def homework_state_label(state: str) -> str:
     """Name a copy's state for a badge."""
     return str(rules.STATE_LABELS[state])
-
-
-@bp.app_template_global()
-def homework_today() -> dict:
-    """Give Today its homework section: what is due soon or overdue, and new feedback."""
-    return rules.for_today(current_user, utcnow())
 
 
 # --- The client
@@ -293,14 +287,3 @@ def feedback(copy_id):
     flash(_("Feedback saved. The client will see it."))
     return redirect(url_for("homework.care_copy", copy_id=item.id), 303)
 
-
-@bp.app_template_global()
-def group_homework(group) -> list[tuple[HomeworkAssignment, dict]]:
-    """Give a group's page its homework with completion counts, newest first."""
-    rows = db.session.scalars(
-        db.select(HomeworkAssignment)
-        .where(HomeworkAssignment.group_id == group.id)
-        .order_by(HomeworkAssignment.created_at.desc())
-        .limit(20)
-    )
-    return [(a, rules.completion(a)) for a in rows]

@@ -38,6 +38,7 @@ from .rules import (
     restore_occurrence,
     roster,
 )
+from .sections import group_sections
 
 bp = Blueprint("schedule_care", __name__, url_prefix="/care")
 
@@ -82,7 +83,10 @@ def group(group_id):
         .where(Enrollment.group_id == item.id)
         .order_by(User.name)
     ).all()
-    return render("schedule/care/group.html", group=item, members=members)
+    return render(
+        "schedule/care/group.html", group=item, members=members, sections=group_sections(item)
+    )
+
 
 
 @bp.route("/groups/<int:group_id>/series/new", methods=["GET", "POST"])
