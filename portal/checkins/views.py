@@ -11,12 +11,12 @@ from ..accounts.access import get_client_or_404, refuse, role_required
 from ..audit.log import record_view
 from ..extensions import db
 from ..htmx import render
+from ..idempotency import body_hash, request_key
 from .flags import after_flagged
-from .forms import KEY, MOOD_LABELS, CheckInForm, ReviewForm
+from .forms import MOOD_LABELS, CheckInForm, ReviewForm
 from .lists import care_rows, choice_labels, history_rows, label_of
 from .models import CheckIn
 from .rules import (
-    body_hash,
     checkin_on,
     claim_key,
     clinic_today,
@@ -97,8 +97,8 @@ def _submit(form, today: date):
     if owner is not None and owner != str(current_user.id):
         # Kept on this phone by someone else who has since signed out; it waits for them.
         return _refusal(409, _("Not yours to send"), _("Please sign in as yourself."))
-    key = request.headers.get("Idempotency-Key") or form.idempotency_key.data or uuid4().hex
-    if not KEY.match(key):
+    key = request_key(form.idempotency_key.data)
+    if key is None:
         return _refusal(422, _("Something in the request was not right"), _("Please reload."))
     digest = body_hash(request.form)
     earlier = look_up(key, current_user.id, digest)

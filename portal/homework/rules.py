@@ -10,7 +10,6 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager
 
-from ..checkins.rules import body_hash  # noqa: F401  (one way to hash a form body for both)
 from ..extensions import db
 from ..schedule.models import Enrollment, SessionSeries
 from ..schedule.occurrences import expand, series_for

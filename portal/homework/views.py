@@ -1,7 +1,6 @@
 """Homework pages: the client's list and copy, draft saves and handing in; the care team's
 assigning, completion at a glance, reading answers and feedback."""
 
-from uuid import uuid4
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -12,12 +11,12 @@ from ..audit.log import record_view
 from ..extensions import db
 from ..forms import CONTROL
 from ..htmx import render
+from ..idempotency import body_hash, request_key
 from ..schedule.access import get_group_or_404
 from ..timeutil import clinic_zone, utcnow
 from . import rules
 from .access import get_assignment_or_404, get_copy_or_404
 from .forms import (
-    KEY,
     MAX_ANSWER,
     REVISION,
     AssignForm,
@@ -105,8 +104,8 @@ def draft(copy_id, question_id):
     if not form.validate_on_submit():
         errors = [e for f in form for e in f.errors]
         return _draft_answer(str(errors[0]) if errors else _("Not saved."), 422)
-    key = request.headers.get("Idempotency-Key") or form.idempotency_key.data or uuid4().hex
-    if not KEY.match(key):
+    key = request_key(form.idempotency_key.data)
+    if key is None:
         return _draft_answer(_("Please reload the page and try again."), 422)
     result = rules.save_draft(
         item,
@@ -114,7 +113,7 @@ def draft(copy_id, question_id):
         form.text.data,
         int(form.revision.data),
         key,
-        rules.body_hash(request.form),
+        body_hash(request.form),
     )
     if result.outcome == "conflict":
         return _draft_answer(_("This was sent before with other words. Please reload."), 422)
