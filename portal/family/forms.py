@@ -49,7 +49,7 @@ class InviteForm(Form):
         validators=[Length(max=120)],
     )
     representative_relationship = StringField(
-        _l("Who they are to you, like “parent” or “legal guardian”"),
+        _l("Their role, like “parent” or “legal guardian”"),
         filters=[strip],
         validators=[Length(max=80)],
     )
