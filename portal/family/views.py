@@ -6,7 +6,6 @@ from flask import Blueprint, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import select
 
 from ..accounts.access import refuse, role_required
 from ..accounts.passwords import hash_password
@@ -66,12 +65,8 @@ def get_consent_or_404(consent_id: int) -> ConsentGrant:
 
 def get_held_consent_or_404(consent_id: int) -> ConsentGrant:
     """Load a consent the signed-in family member holds and that is valid now, or answer 404."""
-    grant = consents_for_family(current_user, utcnow()).get(
-        db.session.scalar(select(ConsentGrant.client_id).where(ConsentGrant.id == consent_id))
-    )
-    if grant is None or grant.id != consent_id:
-        refuse()
-    return grant
+    held = consents_for_family(current_user, utcnow()).values()
+    return next((grant for grant in held if grant.id == consent_id), None) or refuse()
 
 
 @bp.get("/")
