@@ -9,6 +9,7 @@ from .accounts.passwords import hash_password
 from .checkins.models import CheckIn
 from .checkins.rules import clinic_today, mark_reviewed, save_checkin
 from .extensions import db
+from .family.demo import seed_family_consent
 from .notifications.subscriptions import ensure_preferences
 from .recovery_plan.contacts import add_contact, contacts_of
 from .recovery_plan.models import RecoveryPlan
@@ -138,6 +139,7 @@ def seed_demo(now: datetime) -> dict[str, User]:
     people = _seed_accounts()
     _seed_support_contacts(people["client@example.org"])
     seed_schedule(people, now)
+    seed_family_consent(people)
     _seed_recovery_plan(people["client@example.org"], now)
     _seed_checkins(people["client@example.org"], people["counselor@example.org"], now)
     _seed_meetings(people, now)

@@ -3,7 +3,8 @@
 from .accounts.models import SetupLink, User, UserSession  # noqa: F401
 from .audit.models import AuditEvent  # noqa: F401
 from .checkins.models import CheckIn, CheckInSubmission  # noqa: F401
-from .family.models import ConsentGrant, FamilyInvitation  # noqa: F401
+from .consent.models import ConsentGrant  # noqa: F401
+from .family.models import FamilyInvitation  # noqa: F401
 from .homework.models import (  # noqa: F401
     HomeworkAnswer,
     HomeworkAssignment,

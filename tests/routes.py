@@ -8,7 +8,7 @@ from flask import Flask
 from portal.accounts.models import User
 from portal.checkins.models import CheckIn
 from portal.extensions import db
-from portal.family.consent import sign_consent
+from portal.family.invitations import sign_consent
 from portal.recovery_plan.contacts import add_contact
 from portal.schedule.models import (
     AbsenceNotice,
@@ -119,6 +119,7 @@ def _consent(client_id: int, family_id: int | None, name: str):
         f"{name.split()[0].lower()}@example.org",
         utcnow().date() + timedelta(days=60),
         client.name,
+        utcnow() - timedelta(days=1),
     )
     grant.family_id = family_id
     return grant

@@ -4,6 +4,8 @@ The matrix must name every route and method the app has; a new route without a r
 `test_the_matrix_covers_every_route`, so access is decided on purpose, never by accident.
 """
 
+import re
+
 import pytest
 
 from tests.conftest import csrf_token
@@ -111,6 +113,9 @@ MATRIX = {
     ("family.new_invitation", "POST"): OWNER,
     ("family.revoke_consent", "POST"): OWNER,
     ("family.disclosures", "GET"): CLIENTS,
+    # A family member's copy of a consent they hold; the URLs name one nobody has accepted yet
+    # (test_family opens a held one).
+    ("family.consent_copy", "GET"): only(),
     # Meetings: the directory is public information, open to every client; a client's own
     # meetings and log are theirs alone; the care team reads the log through the client's page.
     ("meetings.find", "GET"): CLIENTS,
@@ -163,15 +168,26 @@ def test_the_matrix_covers_every_route(app):
     assert routes == set(MATRIX)
 
 
+def title_markup(response) -> str | None:
+    """Return a page's <title> if it holds markup (a fragment included in the wrong block)."""
+    if response.mimetype != "text/html":
+        return None
+    found = re.search(r"<title>(.*?)</title>", response.get_data(as_text=True), re.S)
+    return found.group(1) if found and re.search(r"<|>", found.group(1)) else None
+
+
 @pytest.mark.parametrize("role", ROLES)
 def test_each_person_gets_exactly_what_the_matrix_says(app, client, role):
+    """Walk every route as this person; also check that no page's title holds markup."""
     people = sign_in_as(app, client, role)
-    seen = {}
+    seen, bad_titles = {}, {}
     for rule in all_rules(app):
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             url = url_for_rule(app, rule, people)
             if method == "GET":
                 response = client.get(url)
+                if title_markup(response):
+                    bad_titles[url] = title_markup(response)
             else:
                 response = client.open(url, method=method, data={"csrf_token": csrf_token(client)})
             seen[(rule.endpoint, method)] = outcome(response)
@@ -179,6 +195,7 @@ def test_each_person_gets_exactly_what_the_matrix_says(app, client, role):
                 people = sign_in_as(app, client, role)  # walk the rest still signed in
     expected = {key: MATRIX[key][role] for key in seen}
     assert seen == expected
+    assert bad_titles == {}
 
 
 @pytest.mark.parametrize(

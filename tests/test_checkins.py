@@ -13,7 +13,6 @@ from portal.audit.models import AuditEvent
 from portal.checkins.models import CheckIn, CheckInSubmission
 from portal.checkins.rules import (
     STALE_CLAIM,
-    body_hash,
     claim_key,
     clinic_today,
     day_problem,
@@ -23,6 +22,7 @@ from portal.checkins.rules import (
     streak,
 )
 from portal.extensions import db
+from portal.idempotency import body_hash
 from portal.timeutil import utcnow
 from tests.conftest import csrf_token, make_user, post, sign_in
 

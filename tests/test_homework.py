@@ -18,6 +18,8 @@ from portal.homework.models import (
     HomeworkCopy,
     HomeworkDraftSave,
 )
+from portal.notifications.models import PushSubscription
+from portal.notifications.sources import due_homework_reminders
 from portal.schedule.models import Enrollment, Group, SessionSeries
 from portal.schedule.occurrences import expand
 from portal.schedule.rules import cancel_occurrence, move_occurrence
@@ -180,26 +182,30 @@ def test_it_can_be_reopened_until_reviewed(app):
         assert copy.status == "reviewed"
 
 
-def test_reminders_due_soon_and_overdue_with_neutral_text_and_unique_keys(app):
+def test_reminders_due_soon_and_overdue_with_neutral_text_and_stable_keys(app):
+    """The live source (notifications/sources.py): a day before, and the morning after."""
     staff, client = make_user(app, "staff"), make_user(app, "client")
     now = datetime(2030, 3, 1, 12, tzinfo=UTC)
     soon = _assign(app, staff, client=client, due=now + timedelta(hours=20), now=now)
     late = _assign(app, staff, client=client, due=now - timedelta(hours=1), now=now)
-    _assign(app, staff, client=client, due=now + timedelta(days=3), now=now)
     done = _assign(app, staff, client=client, due=now - timedelta(hours=2), now=now)
-    with app.app_context():
+    with app.app_context(), app.test_request_context():
+        db.session.add(
+            PushSubscription(
+                user_id=client.id, endpoint="https://push.example/1", p256dh="k", auth="a"
+            )
+        )
         rules.hand_in(_copy_of(done, client.id), {}, "done")
-        found = {r.copy_id: r for r in rules.due_homework_reminders(now)}
+        found = {(r.object_ref, r.kind): r for r in due_homework_reminders(now)}
         soon_copy, late_copy = _copy_of(soon, client.id), _copy_of(late, client.id)
-        assert set(found) == {soon_copy.id, late_copy.id}
-        assert found[soon_copy.id].kind == "due_soon"
-        assert found[soon_copy.id].text == "You have something due tomorrow"
-        assert found[late_copy.id].kind == "overdue"
-        assert found[late_copy.id].text == "Something is past its due date"
-        assert found[late_copy.id].client_id == client.id
-        assert len({r.key for r in found.values()}) == 2
-        # The same moment asked again gives the same keys: a sender can send each once.
-        assert {r.key for r in rules.due_homework_reminders(now)} == {r.key for r in found.values()}
+        assert set(found) >= {
+            (f"homework:{soon_copy.id}", "homework_due"),
+            (f"homework:{late_copy.id}", "homework_overdue"),
+        }
+        assert not any(ref == f"homework:{_copy_of(done, client.id).id}" for ref, _k in found)
+        assert all("Worksheet" not in r.payload for r in found.values())  # neutral text
+        # The same moment asked again gives the same keys: the outbox sends each once.
+        assert {r.key for r in due_homework_reminders(now)} == {r.key for r in found.values()}
 
 
 # --- Drafts over HTTP: idempotent per key, never older over newer

@@ -21,7 +21,8 @@ from portal.meetings.models import (
     PersonalMeeting,
     SavedMeeting,
 )
-from portal.meetings.reminders import due_meeting_reminders
+from portal.notifications.models import PushSubscription
+from portal.notifications.sources import due_meeting_reminders
 from portal.timeutil import utcnow
 from tests.conftest import make_user, post
 from tests.meeting_feeds import import_entries, meeting
@@ -224,21 +225,30 @@ def test_occurrences_cover_saved_and_own_meetings_of_this_client_only(app):
         assert meeting_occurrences(user(app, person), start, end) == found
 
 
-# ---- reminders for the notifications feature ----
+# ---- reminders: the notifications feature's live source for saved meetings ----
 
 
-def test_a_reminder_is_due_from_the_lead_time_until_the_meeting_begins(app):
+def _with_a_device(person_id: int) -> None:
+    """Reminder sources answer only for people with a device turned on."""
+    db.session.add(
+        PushSubscription(
+            user_id=person_id, endpoint=f"https://push.example/{person_id}", p256dh="k", auth="a"
+        )
+    )
+    db.session.commit()
+
+
+def test_a_saved_meeting_is_reminded_at_its_lead_time_until_it_begins(app):
     person = make_user(app, "client")
-    with app.app_context():
+    with app.app_context(), app.test_request_context():
+        _with_a_device(person.id)
         import_entries([meeting("mon", name="Secret Name", day=1, time="19:00")])
         saved = save_meeting(user(app, person), by_slug("mon"), 60)
         monday_7pm = datetime(2026, 11, 23, 19, 0, tzinfo=ET)
-        assert due_meeting_reminders(monday_7pm - timedelta(minutes=61)) == []
-        [due] = due_meeting_reminders(monday_7pm - timedelta(minutes=60))
-        assert (due.client_id, due.saved_meeting_id, due.start) == (person.id, saved.id, monday_7pm)
-        assert due.text.replace("\u202f", " ") == "Reminder: meeting at 7:00 PM"
-        assert "Secret" not in due.text
-        assert due.key == f"meeting-reminder-{saved.id}-20261123T1900-0500"
+        [due] = due_meeting_reminders(monday_7pm - timedelta(hours=2))
+        assert (due.user_id, due.object_ref) == (person.id, f"saved_meeting:{saved.id}")
+        assert (due.due_at, due.not_after) == (monday_7pm - timedelta(minutes=60), monday_7pm)
+        assert "Secret" not in due.payload
         assert len(due_meeting_reminders(monday_7pm - timedelta(seconds=1))) == 1
         assert due_meeting_reminders(monday_7pm) == []  # too late once it has begun
         saved.reminder_minutes = 0
@@ -248,7 +258,8 @@ def test_a_reminder_is_due_from_the_lead_time_until_the_meeting_begins(app):
 
 def test_no_reminder_for_a_meeting_no_longer_listed(app):
     person = make_user(app, "client")
-    with app.app_context():
+    with app.app_context(), app.test_request_context():
+        _with_a_device(person.id)
         import_entries([meeting("mon", day=1), meeting("tue", day=2)])
         save_meeting(user(app, person), by_slug("mon"), 30)
         import_entries([meeting("tue", day=2)])

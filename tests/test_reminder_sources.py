@@ -10,7 +10,7 @@ from portal.accounts.models import User
 from portal.audit.models import AuditEvent
 from portal.checkins.rules import save_checkin
 from portal.extensions import db
-from portal.family.consent import sign_consent
+from portal.family.invitations import sign_consent
 from portal.meetings.mine import save_meeting
 from portal.meetings.models import Meeting
 from portal.schedule.models import SeriesFamilyMember, SessionSeries

@@ -517,9 +517,9 @@ def test_views_arrange_days(app):
         now = datetime.combine(clinic.start + timedelta(days=21), time(12), tzinfo=zone)
         days = agenda(who, now, zone)
         assert all(d.occurrences for d in days) and len(days) >= 12
-        grid = week(who, now.date(), zone)
+        grid = week(who, now.date(), now, zone)
         assert [d.date.weekday() for d in grid] == list(range(7))
-        weeks = month(who, now.date(), zone)
+        weeks = month(who, now.date(), now, zone)
         assert all(len(w) == 7 for w in weeks) and weeks[0][0].date.weekday() == 0
         view = today_view(who, now, zone)
         assert view["next"] is not None and view["next"].start > now

@@ -2,7 +2,7 @@
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, g, redirect, request, url_for
+from flask import Blueprint, flash, g, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
@@ -14,6 +14,7 @@ from . import throttle
 from .forms import ChangePasswordForm, LoginForm, SetPasswordForm
 from .models import User
 from .passwords import check_password, hash_password
+from .sections import settings_sections
 from .sessions import end_other_sessions, end_session, start_session
 from .setup_links import find_valid_link, use_link
 
@@ -142,17 +143,6 @@ def setup(token):
     start_session(user)
     flash(_("Your password is set. Welcome!"))
     return redirect(home_url(user))
-
-
-def add_settings_section(app, template: str, context) -> None:
-    """Let a feature show its own section on the settings page (template, context function)."""
-    app.extensions.setdefault("settings_sections", []).append((template, context))
-
-
-def settings_sections() -> list[tuple[str, dict]]:
-    """Return each feature's settings section with its context, for the settings page."""
-    sections = current_app.extensions.get("settings_sections", [])
-    return [(template, context()) for template, context in sections]
 
 
 @bp.get("/settings")

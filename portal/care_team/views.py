@@ -16,8 +16,8 @@ from ..accounts.setup_links import issue_setup_link, setup_url
 from ..audit.log import record_view
 from ..checkins.attention import unreviewed_count
 from ..checkins.lists import flag_timeline
+from ..consent.rules import consents_of_client
 from ..extensions import db
-from ..family.consent import consents_of_client
 from ..forms import clean_query
 from ..htmx import is_htmx, render
 from ..timeutil import clinic_zone, utcnow
@@ -93,6 +93,7 @@ def client(client_id):
         person=person,
         consents=consents_of_client(person),
         flags=flag_timeline(person.id),
+        now=utcnow(),
     )
 
 

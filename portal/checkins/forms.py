@@ -8,6 +8,7 @@ from wtforms import Field, HiddenField, RadioField, SelectMultipleField, StringF
 from wtforms.validators import Length, Optional, ValidationError
 
 from ..forms import CONTROL, Form, strip
+from ..idempotency import KEY
 
 MOOD_LABELS = [
     (1, _l("Very low")),
@@ -45,7 +46,6 @@ COPING = [
 ]
 OWN = "own:"  # a stored choice that came from the client's own plan keeps its words
 MAX_OWN = 120
-KEY = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 
 
 class Scale(Field):

@@ -1,6 +1,5 @@
 """The check-in's rules, without HTTP: which day, who needs attention, streaks, idempotency."""
 
-import hashlib
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -111,19 +110,8 @@ def mark_reviewed(checkin: CheckIn, reviewer, action: str, note: str, now: datet
     record_view(checkin.client, "checkin", checkin.id, actor=reviewer, action="review", at=now)
 
 
-# --- Idempotency: one row per key; a replay gets the first answer; a changed body is refused.
-
-
-def body_hash(form) -> str:
-    """Hash the submitted fields in a stable order; the CSRF token and the key itself are left
-    out, since a replay from the outbox may carry a newer token."""
-    h = hashlib.sha256()
-    for name in sorted(form.keys()):
-        if name in ("csrf_token", "idempotency_key"):
-            continue
-        for value in form.getlist(name):
-            h.update(f"{name}\x1f{value}\x1e".encode())
-    return h.hexdigest()
+# --- Idempotency (portal/idempotency.py): one row per key; a replay gets the first answer; a
+# changed body is refused. A check-in claims its key first, so a duplicate in flight gets 409.
 
 
 @dataclass

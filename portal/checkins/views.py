@@ -11,17 +11,16 @@ from ..accounts.access import admin_required, get_client_or_404, refuse, role_re
 from ..audit.log import record_view
 from ..extensions import db
 from ..htmx import render
-from ..recovery_plan.plan import plan_of
+from ..idempotency import body_hash, request_key
 from ..timeutil import clinic_zone, utcnow
 from .attention import severity_of, worst
 from .escalation import is_open, next_opening
 from .flags import after_flagged
-from .forms import KEY, MOOD_LABELS, CheckInForm, ReviewForm, review_action_label
+from .forms import MOOD_LABELS, CheckInForm, ReviewForm, review_action_label
 from .lists import care_rows, choice_labels, history_rows, label_of
 from .models import CheckIn
 from .report import flag_report as build_flag_report
 from .rules import (
-    body_hash,
     checkin_on,
     claim_key,
     clinic_today,
@@ -70,7 +69,7 @@ def _form_page(form, existing, status: int, problem=None):
 @role_required("client")
 def today():
     """Show today's check-in (filled in if it was made already) and save it."""
-    form, day = CheckInForm(plan=plan_of(current_user)), clinic_today(utcnow())
+    form, day = CheckInForm(plan=current_user.recovery_plan), clinic_today(utcnow())
     if request.method == "POST":
         return _submit(form, day)
     existing = checkin_on(current_user.id, day)
@@ -105,8 +104,8 @@ def _submit(form, today: date):
     if owner is not None and owner != str(current_user.id):
         # Kept on this phone by someone else who has since signed out; it waits for them.
         return _refusal(409, _("Not yours to send"), _("Please sign in as yourself."))
-    key = request.headers.get("Idempotency-Key") or form.idempotency_key.data or uuid4().hex
-    if not KEY.match(key):
+    key = request_key(form.idempotency_key.data)
+    if key is None:
         return _refusal(422, _("Something in the request was not right"), _("Please reload."))
     digest, now = body_hash(request.form), utcnow()
     earlier = look_up(key, current_user.id, digest, now)

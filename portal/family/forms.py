@@ -42,7 +42,22 @@ class InviteForm(Form):
     expires_on = DateField(
         _l("Share until"), validators=[InputRequired(_l("Choose the last day.")), _in_the_future]
     )
+    # Only when someone else signs for the client, e.g. a parent or guardian for a minor.
+    representative_name = StringField(
+        _l("Name of the person signing for you (optional)"),
+        filters=[strip],
+        validators=[Length(max=120)],
+    )
+    representative_relationship = StringField(
+        _l("Their role, like “parent” or “legal guardian”"),
+        filters=[strip],
+        validators=[Length(max=80)],
+    )
     step = HiddenField(default="review")
+
+    def validate_representative_relationship(self, field):
+        if bool(field.data) != bool(self.representative_name.data):
+            raise ValidationError(_l("Give both the name of the person signing and who they are."))
 
 
 class SignForm(InviteForm):
@@ -69,19 +84,12 @@ class CodeForm(Form):
 
 
 class JoinForm(SetPasswordForm):
-    name = StringField(
-        _l("Your name"),
+    # Something only the invited person has besides the link: the code the client read to
+    # them, or the email the invitation was sent to. Their name and email come from the consent.
+    proof = StringField(
+        _l("Your invitation code, or the email this invitation was sent to"),
         filters=[strip],
-        validators=[DataRequired(_l("Enter your name.")), Length(max=120)],
-    )
-    email = EmailField(
-        _l("Your email"),
-        filters=[strip],
-        validators=[
-            DataRequired(_l("Enter your email.")),
-            Email(_l("Enter an email like name@example.org."), check_deliverability=False),
-            Length(max=254),
-        ],
+        validators=[DataRequired(_l("Enter your code or your email.")), Length(max=254)],
     )
 
 

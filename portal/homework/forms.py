@@ -9,12 +9,12 @@ from wtforms import DateField, RadioField, StringField, TextAreaField, TimeField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from ..forms import Form, strip
+from ..idempotency import KEY
 
 MAX_ANSWER = 10000
 MAX_RESOURCES = 10
 MAX_QUESTIONS = 20
 REVISION = re.compile(r"^[0-9]{1,15}$")
-KEY = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 DUE_KINDS = [("at", _l("On a date and time")), ("next_group", _l("Before the next group session"))]
 
 

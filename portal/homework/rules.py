@@ -1,4 +1,6 @@
-"""Homework's rules, without HTTP: assigning and fan-out, due dates, states, drafts, reminders."""
+"""Homework's rules, without HTTP: assigning and fan-out, due dates, states, drafts.
+
+Reminders of homework are the notifications feature's source (notifications/sources.py)."""
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -8,7 +10,6 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager
 
-from ..checkins.rules import body_hash  # noqa: F401  (one way to hash a form body for both)
 from ..extensions import db
 from ..schedule.models import Enrollment, SessionSeries
 from ..schedule.occurrences import expand, series_for
@@ -27,7 +28,6 @@ from .models import (
 )
 
 DUE_SOON = timedelta(days=3)  # what Today and the Homework page call "due soon"
-REMIND_BEFORE = timedelta(hours=24)
 # How far ahead "before the next group session" looks; a group with nothing in this window
 # has no next session to be due before.
 NEXT_GROUP_HORIZON = timedelta(days=60)
@@ -351,47 +351,12 @@ def completion(assignment: HomeworkAssignment) -> dict[str, int]:
     return counts
 
 
-# --- Reminders: a plain function for the notifications feature to call; not wired yet.
-
-
-@dataclass(frozen=True)
-class Reminder:
-    """One reminder to send; `key` is unique per copy, kind and due time, so it goes once."""
-
-    client_id: int
-    copy_id: int
-    kind: str  # "due_soon" or "overdue"
-    due_at: datetime
-    text: str
-    key: str
-
-
-REMINDER_TEXT = {
-    "due_soon": "You have something due tomorrow",
-    "overdue": "Something is past its due date",
-}
-
-
-def due_homework_reminders(now: datetime) -> list[Reminder]:
-    """Return the reminders due at this moment: open homework due within 24 hours, and open
-    homework past due. The text is neutral: a lock screen must not say what it is about."""
+def group_homework(group) -> list[tuple[HomeworkAssignment, dict]]:
+    """Give a group's page its homework with completion counts, newest first."""
     rows = db.session.scalars(
-        select(HomeworkCopy)
-        .join(HomeworkAssignment)
-        .where(HomeworkCopy.status == OPEN, HomeworkAssignment.due_at <= now + REMIND_BEFORE)
-        .order_by(HomeworkAssignment.due_at, HomeworkCopy.id)
+        select(HomeworkAssignment)
+        .where(HomeworkAssignment.group_id == group.id)
+        .order_by(HomeworkAssignment.created_at.desc())
+        .limit(20)
     )
-    reminders = []
-    for copy in rows:
-        due = copy.assignment.due_at
-        kind = "overdue" if now >= due else "due_soon"
-        text = (
-            "Something is past its due date"
-            if kind == "overdue"
-            else "You have something due tomorrow"
-        )
-        stamp = due.strftime("%Y%m%dT%H%M%SZ")
-        reminders.append(
-            Reminder(copy.client_id, copy.id, kind, due, text, f"homework:{copy.id}:{kind}:{stamp}")
-        )
-    return reminders
+    return [(a, completion(a)) for a in rows]

@@ -1,7 +1,6 @@
 """Homework pages: the client's list and copy, draft saves and handing in; the care team's
 assigning, completion at a glance, reading answers and feedback."""
 
-from uuid import uuid4
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -12,12 +11,12 @@ from ..audit.log import record_view
 from ..extensions import db
 from ..forms import CONTROL
 from ..htmx import render
+from ..idempotency import body_hash, request_key
 from ..schedule.access import get_group_or_404
 from ..timeutil import clinic_zone, utcnow
 from . import rules
 from .access import get_assignment_or_404, get_copy_or_404
 from .forms import (
-    KEY,
     MAX_ANSWER,
     REVISION,
     AssignForm,
@@ -27,7 +26,7 @@ from .forms import (
     parse_resources,
 )
 from .markdown import render_markdown
-from .models import HomeworkAssignment, HomeworkCopy, HomeworkQuestion
+from .models import HomeworkCopy, HomeworkQuestion
 
 bp = Blueprint("homework", __name__)
 bp.add_app_template_filter(render_markdown, "markdown")
@@ -43,12 +42,6 @@ def homework_state(copy) -> str:
 def homework_state_label(state: str) -> str:
     """Name a copy's state for a badge."""
     return str(rules.STATE_LABELS[state])
-
-
-@bp.app_template_global()
-def homework_today() -> dict:
-    """Give Today its homework section: what is due soon or overdue, and new feedback."""
-    return rules.for_today(current_user, utcnow())
 
 
 # --- The client
@@ -111,8 +104,8 @@ def draft(copy_id, question_id):
     if not form.validate_on_submit():
         errors = [e for f in form for e in f.errors]
         return _draft_answer(str(errors[0]) if errors else _("Not saved."), 422)
-    key = request.headers.get("Idempotency-Key") or form.idempotency_key.data or uuid4().hex
-    if not KEY.match(key):
+    key = request_key(form.idempotency_key.data)
+    if key is None:
         return _draft_answer(_("Please reload the page and try again."), 422)
     result = rules.save_draft(
         item,
@@ -120,7 +113,7 @@ def draft(copy_id, question_id):
         form.text.data,
         int(form.revision.data),
         key,
-        rules.body_hash(request.form),
+        body_hash(request.form),
     )
     if result.outcome == "conflict":
         return _draft_answer(_("This was sent before with other words. Please reload."), 422)
@@ -293,14 +286,3 @@ def feedback(copy_id):
     flash(_("Feedback saved. The client will see it."))
     return redirect(url_for("homework.care_copy", copy_id=item.id), 303)
 
-
-@bp.app_template_global()
-def group_homework(group) -> list[tuple[HomeworkAssignment, dict]]:
-    """Give a group's page its homework with completion counts, newest first."""
-    rows = db.session.scalars(
-        db.select(HomeworkAssignment)
-        .where(HomeworkAssignment.group_id == group.id)
-        .order_by(HomeworkAssignment.created_at.desc())
-        .limit(20)
-    )
-    return [(a, rules.completion(a)) for a in rows]

@@ -2,10 +2,12 @@
 
 from datetime import time
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ..extensions import db
 from ..timeutil import zone_for
+from .attendance import today_for, week_progress
 from .models import Meeting, PersonalMeeting, SavedMeeting
 
 # How long before a saved meeting the client may ask to be reminded, in minutes (0: never).
@@ -80,3 +82,20 @@ def add_personal_meeting(
     db.session.add(meeting)
     db.session.commit()
     return meeting
+
+
+def which_choices(client) -> list[tuple[str, str]]:
+    """List the meetings a client can say they went to: saved, their own, or another."""
+    choices = [(f"meeting-{s.meeting_id}", s.meeting.name) for s in saved_meetings(client)]
+    choices += [(f"personal-{p.id}", p.name) for p in personal_meetings(client)]
+    return [*choices, ("other", _("Another meeting (type its name)"))]
+
+
+def today_section(client, now) -> dict:
+    """Give Today's meetings section what it shows: the week's progress and the "I went" form."""
+    today = today_for(client, now)
+    return {
+        "progress": week_progress(client, today),
+        "choices": which_choices(client),
+        "today": today,
+    }

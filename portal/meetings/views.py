@@ -39,6 +39,7 @@ from .mine import (
     saved_for,
     saved_meetings,
     unsave_meeting,
+    which_choices,
 )
 from .models import Meeting, MeetingAttendance, PersonalMeeting
 from .types import MODE_NAMES, type_name
@@ -71,13 +72,6 @@ def get_attendance_or_404(attendance_id: int) -> MeetingAttendance:
     if entry is None or entry.client_id != getattr(current_user, "id", None):
         refuse()
     return entry
-
-
-def which_choices(client) -> list[tuple[str, str]]:
-    """List the meetings a client can say they went to: saved, their own, or another."""
-    choices = [(f"meeting-{s.meeting_id}", s.meeting.name) for s in saved_meetings(client)]
-    choices += [(f"personal-{p.id}", p.name) for p in personal_meetings(client)]
-    return [*choices, ("other", _("Another meeting (type its name)"))]
 
 
 def _filters(form: SearchForm) -> MeetingFilters:
@@ -316,18 +310,3 @@ def reminder_label(minutes: int) -> str:
 
 
 bp.add_app_template_global(type_name)
-
-
-@bp.app_context_processor
-def meetings_context():
-    return {"meetings_today": meetings_today}
-
-
-def meetings_today() -> dict:
-    """Give Today's meetings section what it shows: the week's progress and the "I went" form."""
-    today = today_for(current_user, utcnow())
-    return {
-        "progress": week_progress(current_user, today),
-        "choices": which_choices(current_user),
-        "today": today,
-    }

@@ -1,6 +1,6 @@
 """Web push reminders: devices, preferences, the outbox, and the dispatcher that sends them."""
 
-from ..accounts.views import add_settings_section
+from ..accounts.sections import add_settings_section
 from .reminders import default_sources
 from .sources import register_feature_sources
 from .vapid import configure

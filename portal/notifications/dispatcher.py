@@ -24,7 +24,7 @@ from sqlalchemy import delete, select, update
 from ..accounts.models import User
 from ..addresses import public_base
 from ..extensions import db
-from ..family.consent import record_family_disclosures
+from ..schedule.visibility import record_sent_reminders
 from . import reminders as reminder_rules
 from .delivery import Outcome, Outgoing, PushSender, retry_after_seconds
 from .models import OutboxMessage, PushSubscription
@@ -319,25 +319,27 @@ def record(outcomes: list[Outcome], now: datetime, report: PassReport) -> None:
     if gone - {None}:
         forget_devices(gone - {None})
     db.session.commit()
-    log_family_disclosures([v["id"] for v in verdicts if v["status"] == "sent"])
+    log_family_disclosures([v["id"] for v in verdicts if v["status"] == "sent"], now)
 
 
-def log_family_disclosures(sent_ids: list[int]) -> None:
+def log_family_disclosures(sent_ids: list[int], now: datetime) -> None:
     """A session reminder sent to a family member discloses a date: log it with its consent."""
     if not sent_ids:
         return
-    family = db.session.scalars(
-        select(User)
+    rows = db.session.execute(
+        select(User, OutboxMessage.object_ref)
         .join(OutboxMessage, OutboxMessage.user_id == User.id)
         .where(
             OutboxMessage.id.in_(sent_ids),
             User.role == "family",
             OutboxMessage.kind.in_(("session_lead", "session_evening")),
         )
-        .distinct()
     )
-    for person in family:
-        record_family_disclosures(person, "family.reminder")
+    series_by_person: dict = {}
+    for person, ref in rows:
+        series_by_person.setdefault(person, set()).add(int(ref.split(":", 1)[1]))
+    for person, series_ids in series_by_person.items():
+        record_sent_reminders(person, series_ids, now)
 
 
 def forget_devices(subscription_ids: set[int]) -> None:

@@ -65,9 +65,6 @@ class PreferencesForm(Form):
     checkin_time = SelectField(
         _l("Daily check-in reminder"), choices=_times(6, 23), filters=[strip]
     )
-    meeting_lead_minutes = SelectField(
-        _l("Before a saved meeting"), choices=_minutes([15, 30, 60, 120]), filters=[strip]
-    )
     quiet_start = SelectField(_l("Quiet from"), choices=_times(0, 23, 60), filters=[strip])
     quiet_end = SelectField(
         _l("Quiet until"), choices=_times(0, 23, 60, off=False), filters=[strip]
@@ -87,7 +84,6 @@ class PreferencesForm(Form):
             "homework_lead_hours",
             "homework_overdue",
             "checkin_time",
-            "meeting_lead_minutes",
             "quiet_start",
             "quiet_end",
             "detailed_text",
@@ -101,7 +97,7 @@ class PreferencesForm(Form):
         ),
         "staff": ("flag_alerts", "notice_alerts", "handed_in_alerts", "quiet_start", "quiet_end"),
     }
-    NUMBERS = ("session_lead_minutes", "homework_lead_hours", "meeting_lead_minutes")
+    NUMBERS = ("session_lead_minutes", "homework_lead_hours")
     TIMES = ("checkin_time", "quiet_start", "quiet_end")
     SWITCHES = (
         "session_evening_before",

@@ -55,7 +55,6 @@ class NotificationPreferences(db.Model):
     homework_lead_hours: Mapped[int | None] = mapped_column()
     homework_overdue: Mapped[bool] = mapped_column(default=True)
     checkin_time: Mapped[time | None] = mapped_column(Time)
-    meeting_lead_minutes: Mapped[int | None] = mapped_column()
     quiet_start: Mapped[time | None] = mapped_column(Time)
     quiet_end: Mapped[time | None] = mapped_column(Time)
     detailed_text: Mapped[bool] = mapped_column(default=False)

@@ -13,8 +13,8 @@ feature's blueprint `record_once`, or a line in `default_sources()`):
   `preferences_for`), skipped when they already checked in today; `messages.checkin_text`.
 - homework — kinds "homework_due" (`homework_lead_hours` before it is due) and
   "homework_overdue" (the morning after, when `homework_overdue`); `messages.homework_text`.
-- meetings — kind "meeting": `portal.meetings.calendar.due_meeting_reminders(now)`, with
-  `meeting_lead_minutes`; `messages.meeting_text`.
+- meetings — kind "meeting": the lead time the client chose when saving each meeting
+  (`SavedMeeting.reminder_minutes`); `messages.meeting_text`.
 - "a check-in needs your review" — kind "checkin_review", to the counselor of a client whose
   check-in was flagged, object_ref "checkin:<id>"; kind "checkin_escalation" to everyone on duty
   when a self-harm flag waits too long; `messages.review_text` (care_sources.py).
@@ -33,7 +33,7 @@ from sqlalchemy import select
 
 from ..accounts.models import User
 from ..extensions import db
-from ..schedule.occurrences import occurrences_for
+from ..schedule.visibility import visible_occurrences
 from ..timeutil import clinic_zone
 from . import messages
 from .models import NotificationPreferences, PushSubscription
@@ -95,7 +95,6 @@ def default_preferences(user_id: int) -> NotificationPreferences:
         homework_lead_hours=24,
         homework_overdue=True,
         checkin_time=time(20),
-        meeting_lead_minutes=30,
         quiet_start=time(22),
         quiet_end=time(7),
         detailed_text=False,
@@ -213,17 +212,16 @@ def session_reminders(person, prefs, occurrence, now: datetime, zone) -> list[Re
 def due_session_reminders(now: datetime) -> list[Reminder]:
     """Return every session reminder still useful, for everyone with a device turned on.
 
-    Family members get reminders of family sessions only, and only those a consent shows them:
-    `occurrences_for` answers that.
+    Family members get reminders only of what `visible_occurrences` shows them as of `now`:
+    family sessions inside a consent valid at `now`. Sending one is logged as a disclosure by
+    the dispatcher, once it has gone.
     """
     zone = clinic_zone()
     people = subscribed_people(("client", "family"))
     prefs = preferences_for(p.id for p in people)
     result = []
     for person in people:
-        for occurrence in occurrences_for(person, now, now + HORIZON, zone):
-            if person.is_family and occurrence.series.kind != "family":
-                continue
+        for occurrence in visible_occurrences(person, now, now + HORIZON, now, zone):
             result.extend(session_reminders(person, prefs[person.id], occurrence, now, zone))
     return result
 

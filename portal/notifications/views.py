@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..accounts.forms import ChangePasswordForm
-from ..accounts.views import settings_sections
+from ..accounts.sections import settings_sections
 from ..extensions import db
 from ..forms import CONTROL
 from ..htmx import render

@@ -3,7 +3,7 @@
 from datetime import datetime
 
 from sqlalchemy import JSON, ForeignKey, String
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
 from ..extensions import db
 from ..timeutil import UTCDateTime, utcnow
@@ -48,3 +48,7 @@ class RecoveryPlan(db.Model):
     show_days_in_program: Mapped[bool] = mapped_column(default=False)
     show_days_since_use: Mapped[bool] = mapped_column(default=False)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    # `user.recovery_plan` (None until saved) lets the check-in read the client's own triggers
+    # and coping without importing this package: recovery_plan sits above checkins.
+    client = relationship("User", backref=backref("recovery_plan", uselist=False))

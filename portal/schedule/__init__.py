@@ -1,6 +1,6 @@
 """The session calendar, progress, attendance and calendar feeds."""
 
-from ..accounts.views import add_settings_section
+from ..accounts.sections import add_settings_section
 from .care_views import bp as care_bp  # noqa: F401
 from .views import bp, feed_settings_context
 

@@ -1,15 +1,15 @@
 """Booking and enrolling for the care team: forms to series and back, and their lists."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from flask_login import current_user
 from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import joinedload
 
 from ..accounts.models import User
+from ..consent.models import ConsentGrant
+from ..consent.rules import valid_consent
 from ..extensions import db
-from ..family.consent import valid_consent
-from ..family.models import ConsentGrant
 from ..timeutil import clinic_zone
 from .forms import SeriesForm
 from .models import AbsenceNotice, Enrollment, SeriesFamilyMember, SessionSeries
@@ -25,14 +25,14 @@ def staff_choices() -> list[tuple[int, str]]:
     ]
 
 
-def family_choices(client: User | None) -> list[tuple[int, str]]:
+def family_choices(client: User | None, now: datetime) -> list[tuple[int, str]]:
     """Return the family members who hold a valid consent from this client (the care team
     marks them on a family session; it can never create a consent)."""
     if client is None:
         return []
     rows = db.session.scalars(
         select(User)
-        .join(ConsentGrant, valid_consent(User.id, client.id))
+        .join(ConsentGrant, valid_consent(User.id, client.id, now))
         .where(User.role == "family", User.active.is_(True))
         .order_by(User.name)
     )
@@ -56,9 +56,9 @@ def new_series_form(kind: str, family=()) -> SeriesForm:
     return form
 
 
-def series_form_for(series: SessionSeries) -> SeriesForm:
+def series_form_for(series: SessionSeries, now: datetime) -> SeriesForm:
     """Return the booking form filled in from an existing series."""
-    form = new_series_form(series.kind, family_choices(series.client))
+    form = new_series_form(series.kind, family_choices(series.client, now))
     if not form.is_submitted():
         form.process(obj=series)
         form.facilitator_id.data = series.facilitator_id

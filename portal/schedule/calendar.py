@@ -7,7 +7,8 @@ from flask_babel import format_timedelta, ngettext
 from flask_babel import gettext as _
 
 from ..meetings.calendar import meeting_occurrences
-from .occurrences import Occurrence, occurrences_for
+from .occurrences import Occurrence
+from .visibility import visible_occurrences
 
 LOOKAHEAD_DAYS = 14
 
@@ -52,9 +53,8 @@ def how_soon(start: datetime, now: datetime) -> str:
 def today_view(person, now: datetime, zone) -> dict:
     """Return the next session, the rest of today and tomorrow, from one expansion."""
     today = now.astimezone(zone).date()
-    items = occurrences_for(
-        person, now, _midnight(today, zone) + timedelta(days=LOOKAHEAD_DAYS), zone
-    )
+    end = _midnight(today, zone) + timedelta(days=LOOKAHEAD_DAYS)
+    items = visible_occurrences(person, now, end, now, zone)
     upcoming = [o for o in items if not o.cancelled]
     nxt = upcoming[0] if upcoming else None
     tomorrow = today + timedelta(days=1)
@@ -65,9 +65,9 @@ def today_view(person, now: datetime, zone) -> dict:
     }
 
 
-def calendar_items(person, start: datetime, end: datetime, zone) -> list:
+def calendar_items(person, start: datetime, end: datetime, now: datetime, zone) -> list:
     """Return a person's sessions and, for a client, their peer-support meetings, by time."""
-    items = list(occurrences_for(person, start, end, zone))
+    items = visible_occurrences(person, start, end, now, zone)
     if person.is_client:
         items += meeting_occurrences(person, start, end)
     return sorted(items, key=lambda o: o.start)
@@ -77,7 +77,7 @@ def agenda(person, now: datetime, zone, weeks: int = 4) -> list[Day]:
     """Return the coming weeks, day by day, leaving out empty days."""
     today = now.astimezone(zone).date()
     end = _midnight(today + timedelta(weeks=weeks), zone)
-    items = calendar_items(person, _midnight(today, zone), end, zone)
+    items = calendar_items(person, _midnight(today, zone), end, now, zone)
     return [d for d in _by_day(items, today, weeks * 7, zone) if d.occurrences]
 
 
@@ -85,21 +85,23 @@ def week_of(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
-def week(person, day: date, zone) -> list[Day]:
+def week(person, day: date, now: datetime, zone) -> list[Day]:
     """Return Monday to Sunday of the week holding a day."""
     first = week_of(day)
     end = _midnight(first + timedelta(days=7), zone)
-    return _by_day(calendar_items(person, _midnight(first, zone), end, zone), first, 7, zone)
+    items = calendar_items(person, _midnight(first, zone), end, now, zone)
+    return _by_day(items, first, 7, zone)
 
 
-def month(person, day: date, zone) -> list[list[Day]]:
+def month(person, day: date, now: datetime, zone) -> list[list[Day]]:
     """Return the weeks (Monday first) that cover the month of a day."""
     first_of_month = day.replace(day=1)
     first = week_of(first_of_month)
     next_month = (first_of_month + timedelta(days=32)).replace(day=1)
     days = ((week_of(next_month - timedelta(days=1)) + timedelta(days=7)) - first).days
     end = _midnight(first + timedelta(days=days), zone)
-    grid = _by_day(calendar_items(person, _midnight(first, zone), end, zone), first, days, zone)
+    items = calendar_items(person, _midnight(first, zone), end, now, zone)
+    grid = _by_day(items, first, days, zone)
     for d in grid:
         d.in_month = d.date.month == first_of_month.month
     return [grid[i : i + 7] for i in range(0, days, 7)]

@@ -38,6 +38,7 @@ from .rules import (
     restore_occurrence,
     roster,
 )
+from .sections import group_sections
 
 bp = Blueprint("schedule_care", __name__, url_prefix="/care")
 
@@ -87,7 +88,10 @@ def group(group_id):
         .where(Enrollment.group_id == item.id)
         .order_by(User.name)
     ).all()
-    return render("schedule/care/group.html", group=item, members=members)
+    return render(
+        "schedule/care/group.html", group=item, members=members, sections=group_sections(item)
+    )
+
 
 
 @bp.route("/groups/<int:group_id>/series/new", methods=["GET", "POST"])
@@ -114,7 +118,7 @@ def new_group_series(group_id):
 def new_client_series(client_id):
     """Book an individual, family or other session for a client, once or repeating."""
     client = get_client_or_404(client_id)
-    form = new_series_form(kind="individual", family=family_choices(client))
+    form = new_series_form(kind="individual", family=family_choices(client, utcnow()))
     if form.validate_on_submit():
         series = save_series(
             fill_series(SessionSeries(client_id=client.id), form), family_ids=form.family_ids.data
@@ -139,7 +143,7 @@ def new_client_series(client_id):
 def edit_series(series_id):
     """Change a whole series (time, days, place, end date)."""
     series = get_series_or_404(series_id)
-    form = series_form_for(series)
+    form = series_form_for(series, utcnow())
     if form.validate_on_submit():
         save_series(fill_series(series, form), family_ids=form.family_ids.data)
         flash(_("Saved."))
@@ -251,7 +255,7 @@ def cancel(series_id, key):
     item = get_occurrence_or_404(series_id, key)
     form = CancelForm()
     if form.validate_on_submit():
-        cancel_occurrence(item, current_user, form.note.data)
+        cancel_occurrence(item, current_user, form.note.data, form.family_note.data)
         flash(_("Cancelled. Clients see it in their calendar now."))
         return redirect(url_for("schedule_care.occurrence", series_id=series_id, key=key))
     return render(
@@ -283,7 +287,7 @@ def move(series_id, key):
     if form.validate_on_submit():
         start = datetime.combine(form.date.data, form.start_time.data, tzinfo=clinic_zone())
         end = start + timedelta(minutes=form.duration_minutes.data)
-        move_occurrence(item, start, end, current_user, form.note.data)
+        move_occurrence(item, start, end, current_user, form.note.data, form.family_note.data)
         flash(_("Moved. Clients see the new time in their calendar now."))
         return redirect(url_for("schedule_care.occurrence", series_id=series_id, key=key))
     return render(

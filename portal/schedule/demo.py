@@ -5,7 +5,6 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import select
 
 from ..extensions import db
-from ..family.consent import sign_consent
 from ..timeutil import clinic_zone
 from .models import Enrollment, Group, SeriesFamilyMember, SessionSeries
 from .occurrences import expand
@@ -98,25 +97,8 @@ def seed_schedule(people: dict, now: datetime) -> None:
         SeriesFamilyMember(series_id=family.id, family_id=people["family@example.org"].id)
     )
     db.session.commit()
-    _seed_consent(client, people["family@example.org"], start)
     _seed_attendance([group_series, individual, family], people, now, zone)
     _cancel_a_future_group(group_series, counselor, now, zone)
-
-
-def _seed_consent(client, family_user, start) -> None:
-    """The demo family member holds a valid consent, signed on the program's first day."""
-    signed = datetime.combine(start, time(18, 30), tzinfo=clinic_zone())
-    grant = sign_consent(
-        client,
-        family_user.name,
-        "Parent",
-        family_user.email,
-        start + timedelta(weeks=12),
-        client.name,
-        now=signed,
-    )
-    grant.family_id = family_user.id
-    db.session.commit()
 
 
 def _seed_attendance(series_list, people, now, zone) -> None:

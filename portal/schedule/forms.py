@@ -153,11 +153,17 @@ class MoveForm(Form):
     note = StringField(
         _l("Note for clients (optional)"), filters=[strip], validators=[Length(max=200)]
     )
+    family_note = StringField(
+        _l("Note for family members (optional)"), filters=[strip], validators=[Length(max=200)]
+    )
 
 
 class CancelForm(Form):
     note = StringField(
         _l("Note for clients (optional)"), filters=[strip], validators=[Length(max=200)]
+    )
+    family_note = StringField(
+        _l("Note for family members (optional)"), filters=[strip], validators=[Length(max=200)]
     )
 
 

@@ -32,13 +32,23 @@ def event_location(occurrence: Occurrence) -> str:
 
 
 def build_feed(
-    occurrences: list[Occurrence], host: str, full_titles: bool, now: datetime, extra_events=()
+    occurrences: list[Occurrence],
+    host: str,
+    full_titles: bool,
+    now: datetime,
+    extra_events=(),
+    description: str = "",
 ) -> bytes:
-    """Return the iCalendar text of a person's occurrences; UIDs stay the same per occurrence."""
+    """Return the iCalendar text of a person's occurrences; UIDs stay the same per occurrence.
+
+    `description` is the calendar's own description: for a family member, the notice that
+    must accompany a disclosure (42 CFR 2.32)."""
     cal = Calendar()
     cal.add("prodid", "-//Portal//Calendar feed//EN")
     cal.add("version", "2.0")
     cal.add("x-wr-calname", _("My appointments"))
+    if description:
+        cal.add("x-wr-caldesc", description)
     cal.add("x-published-ttl", "PT1H")
     for o in occurrences:
         event = Event()

@@ -137,6 +137,8 @@ class OccurrenceChange(db.Model):
     new_start: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     new_end: Mapped[datetime | None] = mapped_column(UTCDateTime)
     note: Mapped[str] = mapped_column(String(200), default="")
+    # Written for family members; staff's `note` is never shown to them.
+    family_note: Mapped[str] = mapped_column(String(200), default="")
     # Bumped on every change, so calendar apps replace their copy (RFC 5545 SEQUENCE).
     sequence: Mapped[int] = mapped_column(default=1)
     changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

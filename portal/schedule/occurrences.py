@@ -1,13 +1,12 @@
 """Occurrences: series expanded into dated sessions, with the changes and attendance applied."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db
-from ..family.consent import consented_family_series
 from .models import (
     AbsenceNotice,
     Attendance,
@@ -31,7 +30,8 @@ class Occurrence:
     cancelled: bool = False
     moved: bool = False
     sequence: int = 0
-    note: str = ""
+    note: str = ""  # the care team's note to clients; never shown to family
+    family_note: str = ""  # written for family; the only note a family member sees
     attendance: Attendance | None = None
     notice: AbsenceNotice | None = None
 
@@ -48,6 +48,10 @@ class Occurrence:
 
     def in_progress(self, now: datetime) -> bool:
         return self.start <= now < self.end
+
+    def for_family(self) -> "Occurrence":
+        """Return what a family member may see: the same session, with only the family note."""
+        return replace(self, note=self.family_note)
 
 
 def occurrence_key(moment: datetime) -> str:
@@ -69,7 +73,7 @@ def parse_key(key: str) -> datetime | None:
 
 
 def series_for(person) -> list[SessionSeries]:
-    """Return every series a person takes part in: their group's, their own, family ones."""
+    """Return every series a client takes part in: their group's and their own."""
     stmt = select(SessionSeries).options(joinedload(SessionSeries.facilitator))
     if person.is_client:
         group = (
@@ -81,11 +85,7 @@ def series_for(person) -> list[SessionSeries]:
                 and_(SessionSeries.group_id.is_not(None), SessionSeries.group_id == group),
             )
         )
-    elif person.is_family:
-        # Only family sessions they are on, of clients whose written consent is valid now
-        # (42 CFR Part 2): a revoked or expired consent hides them from the next request on.
-        stmt = consented_family_series(person).options(joinedload(SessionSeries.facilitator))
-    else:
+    else:  # family members go through visibility.visible_occurrences, which asks consent
         return []
     return list(db.session.scalars(stmt).unique())
 
@@ -119,6 +119,7 @@ def _apply(series, original_start, change, zone) -> Occurrence:
         occurrence.cancelled = change.cancelled
         occurrence.sequence = change.sequence
         occurrence.note = change.note
+        occurrence.family_note = change.family_note
         if change.new_start is not None and not change.cancelled:
             occurrence.moved = True
             occurrence.start = change.new_start.astimezone(zone)
@@ -180,7 +181,9 @@ def attach_person_records(occurrences: list[Occurrence], person) -> list[Occurre
 
 
 def occurrences_for(person, start: datetime, end: datetime, zone) -> list[Occurrence]:
-    """Return a person's occurrences in a window with their own attendance and notices."""
+    """Return a client's occurrences in a window with their own attendance and notices.
+
+    Readers use visibility.visible_occurrences, which also answers for family members."""
     return attach_person_records(expand(series_for(person), start, end, zone), person)
 
 

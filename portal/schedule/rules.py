@@ -72,21 +72,28 @@ def _change_for(occurrence: Occurrence, by: User) -> OccurrenceChange:
     return change
 
 
-def cancel_occurrence(occurrence: Occurrence, by: User, note: str = "") -> OccurrenceChange:
+def cancel_occurrence(
+    occurrence: Occurrence, by: User, note: str = "", family_note: str = ""
+) -> OccurrenceChange:
     """Cancel one occurrence; the rest of the series is untouched."""
     change = _change_for(occurrence, by)
-    change.cancelled, change.note = True, note
+    change.cancelled, change.note, change.family_note = True, note, family_note
     change.new_start = change.new_end = None
     db.session.commit()
     return change
 
 
 def move_occurrence(
-    occurrence: Occurrence, start: datetime, end: datetime, by: User, note: str = ""
+    occurrence: Occurrence,
+    start: datetime,
+    end: datetime,
+    by: User,
+    note: str = "",
+    family_note: str = "",
 ) -> OccurrenceChange:
     """Move one occurrence to a new time; it keeps its identity (and its attendance)."""
     change = _change_for(occurrence, by)
-    change.cancelled, change.note = False, note
+    change.cancelled, change.note, change.family_note = False, note, family_note
     change.new_start, change.new_end = start, end
     db.session.commit()
     return change
@@ -95,7 +102,8 @@ def move_occurrence(
 def restore_occurrence(occurrence: Occurrence, by: User) -> OccurrenceChange:
     """Undo a cancel or move: the occurrence happens as first scheduled."""
     change = _change_for(occurrence, by)
-    change.cancelled, change.new_start, change.new_end, change.note = False, None, None, ""
+    change.cancelled, change.new_start, change.new_end = False, None, None
+    change.note = change.family_note = ""
     db.session.commit()
     return change
 

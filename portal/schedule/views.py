@@ -11,8 +11,8 @@ from ..accounts.access import refuse, role_required
 from ..accounts.models import User
 from ..addresses import public_url
 from ..checkins.trends import trend_context
+from ..consent.text import disclosure_notice
 from ..extensions import db
-from ..family.consent import record_family_disclosures, within_consent
 from ..htmx import render
 from ..meetings.calendar import meeting_occurrences
 from ..timeutil import clinic_zone, utcnow
@@ -22,9 +22,10 @@ from .calendar import how_soon
 from .forms import NoticeForm
 from .ics import build_feed, feed_window
 from .models import ATTENDANCE
-from .occurrences import attach_person_records, occurrence_key, occurrences_for
+from .occurrences import attach_person_records, occurrence_key
 from .progress import progress_for
 from .rules import feed_by_token, feed_of, notice_problem, renew_feed, send_notice
+from .visibility import visible_occurrences
 
 bp = Blueprint("schedule", __name__)
 VIEWS = ("agenda", "week", "month")
@@ -49,9 +50,9 @@ def calendar_page():
     if view == "agenda":
         context["days"] = calendar.agenda(current_user, now, zone)
     elif view == "week":
-        context["days"] = calendar.week(current_user, day, zone)
+        context["days"] = calendar.week(current_user, day, now, zone)
     else:
-        context["weeks"] = calendar.month(current_user, day, zone)
+        context["weeks"] = calendar.month(current_user, day, now, zone)
     return render("schedule/calendar.html", **context)
 
 
@@ -59,7 +60,7 @@ def calendar_page():
 @role_required("client", "family")
 def occurrence(series_id, key):
     """Show one session: what, when, where, attendance, and "I can't make it"."""
-    item = get_occurrence_or_404(series_id, key)
+    item = get_occurrence_or_404(series_id, key, disclosing="family.session")
     (item,) = _with_records(item)
     return render("schedule/occurrence.html", item=item, form=NoticeForm(), now=utcnow())
 
@@ -121,12 +122,10 @@ def feed(token):
     now = utcnow()
     start, end = feed_window(now)
     person = db.session.get(User, record.user_id)
-    items = occurrences_for(person, start, end, clinic_zone())
-    if person.is_family:
-        items = within_consent(items, person, now)
-        record_family_disclosures(person, "family.feed")
+    items = visible_occurrences(person, start, end, now, clinic_zone(), disclosing="family.feed")
     meetings = meeting_occurrences(person, start, end) if person.is_client else []
-    body = build_feed(items, host(), record.full_titles, now, meetings)
+    notice = disclosure_notice() if person.is_family else ""
+    body = build_feed(items, host(), record.full_titles, now, meetings, description=notice)
     response = Response(body, mimetype="text/calendar")
     response.headers["Content-Disposition"] = "inline; filename=calendar.ics"
     return response

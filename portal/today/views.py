@@ -5,7 +5,9 @@ from flask_login import current_user
 
 from ..accounts.access import role_required
 from ..checkins.rules import checkin_on, clinic_today
+from ..homework.rules import for_today as homework_for_today
 from ..htmx import render
+from ..meetings.mine import today_section as meetings_for_today
 from ..recovery_plan.contacts import contacts_of
 from ..schedule.calendar import today_view
 from ..timeutil import clinic_zone, utcnow
@@ -25,5 +27,7 @@ def index():
         first_name=current_user.name.split()[0],
         has_contacts=bool(contacts_of(current_user)),
         **today_view(current_user, now, zone),
-        checked_in=checkin_on(current_user.id, clinic_today(utcnow())) is not None,
+        checked_in=checkin_on(current_user.id, clinic_today(now)) is not None,
+        homework_section=homework_for_today(current_user, now),
+        meetings_section=meetings_for_today(current_user, now),
     )

@@ -146,7 +146,7 @@ CLIENT_PAGES = [
     "/family/disclosures",
     "/family/consents/1",
 ]
-FAMILY_PAGES = ["/family/", "/settings", "/help", "/family/join"]
+FAMILY_PAGES = ["/family/", "/family/consents/1/copy", "/settings", "/help", "/family/join"]
 PUBLIC_PAGES = ["/login", "/help", "/offline", "/family/join"]
 
 
