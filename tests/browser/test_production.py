@@ -163,9 +163,10 @@ def wait_for_push(service: FakePushService, token: str, seconds: float = 30):
     return None
 
 
-def test_each_role_signs_in_and_out_over_https(stage, phone):
+@pytest.mark.parametrize("width", [390, 320])
+def test_each_role_signs_in_and_out_over_https(stage, phone, width):
     for email in ("client@example.org", "counselor@example.org", "family@example.org"):
-        page = phone()
+        page = phone(viewport={"width": width, "height": 780})
         response = page.goto(stage.url + "/login")
         assert response.headers["strict-transport-security"].startswith("max-age=")
         sign_in(page, stage, email)
@@ -173,6 +174,8 @@ def test_each_role_signs_in_and_out_over_https(stage, phone):
         assert cookie["secure"] and cookie["httpOnly"] and cookie["sameSite"] == "Lax"
         assert page.evaluate("window.isSecureContext")
         assert not [e for e in page.console_errors if "Content Security Policy" in e]
+        # The first page after sign-in fits the phone: nothing runs off to the side.
+        assert page.evaluate("document.documentElement.scrollWidth") <= width, email
         sign_out(page, stage)
 
 
