@@ -15,6 +15,9 @@ from portal.extensions import db
 from portal.timeutil import utcnow
 from tests.conftest import PASSWORD, csrf_token, make_user, post, sign_in
 
+# Every test here runs at a fixed instant (see CLINIC_INSTANTS in conftest).
+pytestmark = pytest.mark.usefixtures("clinic_clock")
+
 
 def session_count(app) -> int:
     with app.app_context():

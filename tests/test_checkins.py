@@ -26,6 +26,9 @@ from portal.idempotency import body_hash
 from portal.timeutil import utcnow
 from tests.conftest import csrf_token, make_user, post, sign_in
 
+# Every test here runs at a fixed instant (see CLINIC_INSTANTS in conftest).
+pytestmark = pytest.mark.usefixtures("clinic_clock")
+
 ANSWERS = {
     "mood": 4,
     "craving": 3,

@@ -28,6 +28,9 @@ from portal.timeutil import clinic_zone, utcnow
 from tests.conftest import PASSWORD, make_user, post, sign_in
 from tests.routes import make_people
 
+# Every test here runs at a fixed instant (see CLINIC_INSTANTS in conftest).
+pytestmark = pytest.mark.usefixtures("clinic_clock")
+
 NOW = datetime(2026, 11, 23, 17, 0, tzinfo=UTC)
 LAST_DAY = date(2027, 2, 1)
 NOTICE_START = "This record which has been disclosed to you is protected by federal confidentiality"
