@@ -55,18 +55,25 @@ def test_origin_of(url, origin):
     assert origin_of(url) == origin
 
 
-@pytest.mark.parametrize("base_url", ["http://localhost", "https://localhost"])
-def test_a_form_posted_by_our_own_page_works_over_http_and_https(app, base_url):
-    """Under no-referrer Chromium sends Sec-Fetch-Site and `Origin: null`, and no Referer."""
+def _sign_in_from_our_page(app, base_url: str, headers: dict):
+    """Sign in with the token from the page itself, sending the given fetch headers."""
     make_user(app, "client", "pat@example.test")
     client = app.test_client()
     page = client.get("/login", base_url=base_url).get_data(as_text=True)
     token = page.split('"X-CSRFToken": "')[1].split('"')[0]
-    response = client.post(
+    return client.post(
         "/login",
         base_url=base_url,
         data={"csrf_token": token, "email": "pat@example.test", "password": PASSWORD},
-        headers={"Sec-Fetch-Site": "same-origin", "Origin": "null"},
+        headers=headers,
+    )
+
+
+@pytest.mark.parametrize("base_url", ["http://localhost", "https://localhost"])
+def test_a_form_posted_by_our_own_page_works_over_http_and_https(app, base_url):
+    """Under no-referrer Chromium sends Sec-Fetch-Site and `Origin: null`, and no Referer."""
+    response = _sign_in_from_our_page(
+        app, base_url, {"Sec-Fetch-Site": "same-origin", "Origin": "null"}
     )
     assert response.status_code == 302, response.get_data(as_text=True)[:300]
 
@@ -80,16 +87,7 @@ def test_a_form_posted_by_our_own_page_works_over_http_and_https(app, base_url):
     ],
 )
 def test_a_cross_site_post_with_a_good_token_is_refused(app, base_url, headers, caplog):
-    make_user(app, "client", "pat@example.test")
-    client = app.test_client()
-    page = client.get("/login", base_url=base_url).get_data(as_text=True)
-    token = page.split('"X-CSRFToken": "')[1].split('"')[0]
-    response = client.post(
-        "/login",
-        base_url=base_url,
-        data={"csrf_token": token, "email": "pat@example.test", "password": PASSWORD},
-        headers=headers,
-    )
+    response = _sign_in_from_our_page(app, base_url, headers)
     assert response.status_code == 400
     assert "This form has expired" in response.get_data(as_text=True)
     assert "pat@example.test" not in caplog.text
