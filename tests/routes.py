@@ -197,8 +197,13 @@ def _make_homework(people: SimpleNamespace) -> None:
 
     staff = db.session.get(User, people.staff.id)
     due = utcnow() + timedelta(days=2)
-    mine = assign(staff, "Worksheet", "Do it.", due, client=people.client, questions=["Why?"])
-    theirs = assign(staff, "Other", "", due, client=people.other_client, questions=["How?"])
+    now = utcnow()
+    mine = assign(
+        staff, "Worksheet", "Do it.", due, client=people.client, questions=["Why?"], now=now
+    )
+    theirs = assign(
+        staff, "Other", "", due, client=people.other_client, questions=["How?"], now=now
+    )
     people.assignment_id, people.copy_id = mine.id, mine.copies[0].id
     people.question_id = mine.questions[0].id
     people.other_copy_id, people.other_question_id = theirs.copies[0].id, theirs.questions[0].id

@@ -8,6 +8,7 @@ from icalendar import Calendar
 
 from portal.extensions import db
 from portal.schedule.rules import cancel_occurrence, move_occurrence
+from portal.timeutil import utcnow
 from tests.conftest import every_clinic_instant, post, sign_in
 from tests.test_frame import TREATMENT_WORDS
 from tests.test_schedule import build_clinic, next_group_occurrence, person
@@ -88,9 +89,9 @@ def test_uids_are_stable_and_changes_show(app, clinic_clock):
         first = next_group_occurrence(clinic, after_days=2)
         # The one after it: "5 days ahead" was the same session when run on a Wednesday.
         second = next_group_occurrence(clinic, now=first.end, after_days=0.01)
-        cancel_occurrence(first, staff)
+        cancel_occurrence(first, staff, now=utcnow())
         new_start = second.start + timedelta(hours=1)
-        move_occurrence(second, new_start, new_start + timedelta(hours=3), staff)
+        move_occurrence(second, new_start, new_start + timedelta(hours=3), staff, now=utcnow())
         db.session.remove()
     _, after = events(app.test_client(), url)
     assert set(after) == set(before)

@@ -23,13 +23,9 @@ MAY_READ_THE_CLOCK = {
     "accounts/throttle.py",  # how long a rate limit still holds (the limiter keeps epoch times)
 }
 CLOCK_CALLS = {"utcnow", "now", "today", "time"}
-# Rules that still default to the wall clock: their counts may only go down. Each is a record's
-# own timestamp (when a notice, change or review was written), not a date rule's "today".
-STILL_READ_THE_CLOCK = {
-    "homework/rules.py": 5,
-    "schedule/rules.py": 3,
-    "family/forms.py": 1,
-}
+# Modules that may still read the wall clock outside those edges: none. A module listed here
+# may only read it that many times, and the count may only go down.
+STILL_READ_THE_CLOCK: dict[str, int] = {}
 
 
 def _reads_the_clock(tree: ast.AST) -> list[int]:

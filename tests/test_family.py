@@ -338,7 +338,9 @@ def test_family_see_only_the_note_written_for_them(app):
         series = db.session.get(SessionSeries, people.family_series_id)
         item = find_occurrence(series, parse_key(people.family_key), clinic_zone())
         staff = db.session.get(User, people.staff.id)
-        cancel_occurrence(item, staff, "Clinic closed for staff training", "See you next week")
+        cancel_occurrence(
+            item, staff, "Clinic closed for staff training", "See you next week", now=utcnow()
+        )
     url = f"/calendar/{people.family_series_id}/{people.family_key}"
     family = app.test_client()
     sign_in(family, people.family.email)

@@ -1,6 +1,7 @@
 """Homework: group fan-out, "before the next group session", states, reopening, idempotent
 drafts, sanitized instructions, feedback, the care team's reads in the audit log, reminders."""
 
+import threading
 from datetime import UTC, datetime, time, timedelta
 from uuid import uuid4
 
@@ -67,6 +68,7 @@ def _assign(app, staff, **kwargs) -> int:
             kwargs["client"] = db.session.get(User, kwargs["client"].id)
         if "group_id" in kwargs:
             kwargs["group"] = db.session.get(Group, kwargs.pop("group_id"))
+        kwargs.setdefault("now", utcnow())
         a = rules.assign(db.session.get(User, staff.id), "Worksheet", "Do it.", due, **kwargs)
         return a.id
 
@@ -118,13 +120,17 @@ def test_before_the_next_group_session_skips_a_cancelled_one_and_follows_a_moved
         # The client's own series give the same answer.
         assert rules.next_session_for_client(db.session.get(User, client.id), now).key == first.key
 
-        cancel_occurrence(first, db.session.get(User, staff.id))
+        cancel_occurrence(first, db.session.get(User, staff.id), now=utcnow())
         found = rules.next_session_for_group(group, now)
         assert found.key == second.key and found.start == second.start
 
         moved_to = second.start + timedelta(hours=2)
         move_occurrence(
-            second, moved_to, moved_to + timedelta(hours=2), db.session.get(User, staff.id)
+            second,
+            moved_to,
+            moved_to + timedelta(hours=2),
+            db.session.get(User, staff.id),
+            now=utcnow(),
         )
         found = rules.next_session_for_group(group, now)
         assert found.key == second.key  # still that occurrence, by its original start
@@ -138,6 +144,7 @@ def test_before_the_next_group_session_skips_a_cancelled_one_and_follows_a_moved
             None,
             group=group,
             next_session=found,
+            now=now,
         )
         assert assignment.due_at == moved_to
         assert assignment.due_kind == "next_group"
@@ -160,7 +167,7 @@ def test_states_overdue_due_soon_open_and_done(app):
         assert rules.state(copy, due - timedelta(days=1)) == "due_soon"
         assert rules.state(copy, due) == "overdue"
         assert rules.state(copy, due + timedelta(days=9)) == "overdue"
-        rules.hand_in(copy, {}, "hand_in")
+        rules.hand_in(copy, {}, "hand_in", now=utcnow())
         assert rules.state(copy, due + timedelta(days=9)) == "handed_in"
         lists = rules.sorted_for_client(db.session.get(User, client.id), due + timedelta(days=1))
         assert [c.id for c in lists["done"]] == [copy.id] and not lists["overdue"]
@@ -172,11 +179,11 @@ def test_it_can_be_reopened_until_reviewed(app):
     with app.app_context():
         copy = _copy_of(assignment_id, client.id)
         assert not rules.reopen(copy)  # nothing to reopen yet
-        rules.hand_in(copy, {}, "hand_in")
+        rules.hand_in(copy, {}, "hand_in", now=utcnow())
         assert rules.reopen(copy)
         assert copy.status == "assigned" and copy.handed_in_at is None
-        rules.hand_in(copy, {}, "hand_in")
-        rules.leave_feedback(copy, db.session.get(User, staff.id), "Good work.")
+        rules.hand_in(copy, {}, "hand_in", now=utcnow())
+        rules.leave_feedback(copy, db.session.get(User, staff.id), "Good work.", now=utcnow())
         assert copy.status == "reviewed"
         assert not rules.reopen(copy)
         assert copy.status == "reviewed"
@@ -195,7 +202,7 @@ def test_reminders_due_soon_and_overdue_with_neutral_text_and_stable_keys(app):
                 user_id=client.id, endpoint="https://push.example/1", p256dh="k", auth="a"
             )
         )
-        rules.hand_in(_copy_of(done, client.id), {}, "done")
+        rules.hand_in(_copy_of(done, client.id), {}, "done", now=now)
         found = {(r.object_ref, r.kind): r for r in due_homework_reminders(now)}
         soon_copy, late_copy = _copy_of(soon, client.id), _copy_of(late, client.id)
         assert set(found) >= {
@@ -303,6 +310,54 @@ def test_hand_in_keeps_the_newest_answers_and_later_drafts_are_refused(app, clie
     assert post(client, f"/homework/{copy_id}/reopen").status_code == 303
     with app.app_context():
         assert db.session.get(HomeworkCopy, copy_id).status == "assigned"
+
+
+def test_eight_hand_ins_at_once_hand_it_in_once(app, client, worksheet):
+    """A double tap, a retry and the outbox at once: each gets an answer, none a 500."""
+    copy_id, (q1, q2), _ = worksheet
+    with app.app_context():
+        email = db.session.get(HomeworkCopy, copy_id).client.email
+    phones = [app.test_client() for _ in range(8)]
+    tokens = []
+    for phone in phones:
+        assert sign_in(phone, email).status_code == 302
+        tokens.append(csrf_token(phone, f"/homework/{copy_id}"))
+    start, answers = threading.Barrier(len(phones)), []
+
+    def hand_in(phone, token, n):
+        start.wait()
+        response = phone.post(
+            f"/homework/{copy_id}/hand-in",
+            data={"csrf_token": token, f"answer-{q1}": f"from phone {n}", f"answer-{q2}": "two"},
+        )
+        answers.append((response.status_code, response.headers.get("Location", "")))
+
+    threads = [
+        threading.Thread(target=hand_in, args=(phone, token, n))
+        for n, (phone, token) in enumerate(zip(phones, tokens, strict=True))
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert [status for status, _ in answers] == [303] * 8
+    flashes = []
+    for phone in phones:
+        page = phone.get(f"/homework/{copy_id}").get_data(as_text=True)
+        flashes.append("Handed in. Thank you." in page)
+    assert flashes.count(True) == 1  # the others are told it is already handed in
+    with app.app_context():
+        copy = db.session.get(HomeworkCopy, copy_id)
+        assert copy.status == "handed_in"
+        assert (
+            db.session.scalar(
+                select(func.count())
+                .select_from(HomeworkAnswer)
+                .where(HomeworkAnswer.copy_id == copy_id)
+            )
+            == 2
+        )
+        assert _answer(copy_id, q1).text.startswith("from phone ")
 
 
 def test_a_too_long_answer_at_hand_in_is_shown_by_its_question(app, client, worksheet):

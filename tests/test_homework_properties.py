@@ -37,6 +37,7 @@ def _setup_client(app, client):
                 utcnow() + timedelta(days=1),
                 client=db.session.get(User, person.id),
                 questions=["Q?"],
+                now=utcnow(),
             )
             app._hw_copy = (a.copies[0].id, a.questions[0].id)
         sign_in(client, person.email)

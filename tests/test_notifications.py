@@ -202,7 +202,11 @@ def test_a_moved_session_moves_its_queued_reminder_and_a_new_one_goes(app, push)
         occurrence = find_occurrence(series, at("2026-11-23T23:00:00+00:00"), NY)
         staff = db.session.get(User, clinic.staff.id)
         move_occurrence(
-            occurrence, at("2026-11-23T19:00:00-05:00"), at("2026-11-23T22:00:00-05:00"), staff
+            occurrence,
+            at("2026-11-23T19:00:00-05:00"),
+            at("2026-11-23T22:00:00-05:00"),
+            staff,
+            now=at("2026-11-23T17:00:30-05:00"),
         )
     # The queued reminder for 6 pm is withdrawn; the 7 pm one goes an hour before.
     assert dispatch(app, at("2026-11-23T17:01:00-05:00")).sent == []
@@ -223,14 +227,22 @@ def test_a_cancelled_session_withdraws_its_reminder_and_a_restored_one_brings_it
     with app.app_context():
         series = db.session.get(SessionSeries, clinic.series_id)
         staff = db.session.get(User, clinic.staff.id)
-        cancel_occurrence(find_occurrence(series, at("2026-11-23T23:00:00+00:00"), NY), staff)
+        cancel_occurrence(
+            find_occurrence(series, at("2026-11-23T23:00:00+00:00"), NY),
+            staff,
+            now=at("2026-11-23T17:01:00-05:00"),
+        )
     report = dispatch(app, at("2026-11-23T17:02:00-05:00"))
     assert report.withdrawn == 1 and report.sent == []
     assert [r.status for r in outbox(app)] == ["withdrawn"]
     with app.app_context():
         series = db.session.get(SessionSeries, clinic.series_id)
         staff = db.session.get(User, clinic.staff.id)
-        restore_occurrence(find_occurrence(series, at("2026-11-23T23:00:00+00:00"), NY), staff)
+        restore_occurrence(
+            find_occurrence(series, at("2026-11-23T23:00:00+00:00"), NY),
+            staff,
+            now=at("2026-11-23T17:02:30-05:00"),
+        )
     assert len(dispatch(app, at("2026-11-23T17:03:00-05:00")).sent) == 1
 
 
@@ -242,7 +254,11 @@ def test_cant_make_it_means_no_reminder(app, push):
         series = db.session.get(SessionSeries, clinic.series_id)
         client = db.session.get(User, clinic.client.id)
         send_notice(
-            client, find_occurrence(series, at("2026-11-23T23:00:00+00:00"), NY), "cant_make_it", ""
+            client,
+            find_occurrence(series, at("2026-11-23T23:00:00+00:00"), NY),
+            "cant_make_it",
+            "",
+            now=at("2026-11-23T12:00:00-05:00"),
         )
     assert dispatch(app, at("2026-11-23T17:00:00-05:00")).sent == []
 

@@ -50,7 +50,9 @@ def with_history(app, days: int):
             zone,
         )
         for i, o in enumerate(o for o in items if o.end <= now):
-            record_attendance(o, {clinic.member.id: "attended" if i % 9 else "excused"}, staff)
+            record_attendance(
+                o, {clinic.member.id: "attended" if i % 9 else "excused"}, staff, now=o.end
+            )
             if i % 20 == 0:
                 db.session.add(
                     AbsenceNotice(
@@ -61,7 +63,7 @@ def with_history(app, days: int):
                     )
                 )
             if i % 40 == 0:
-                cancel_occurrence(o, staff)
+                cancel_occurrence(o, staff, now=o.start)
         db.session.commit()
         return clinic, len(items)
 

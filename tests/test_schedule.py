@@ -140,13 +140,13 @@ def test_cancelling_one_occurrence_leaves_the_rest(app):
     with app.app_context():
         zone, now = clinic_zone(), utcnow()
         target = next_group_occurrence(clinic)
-        cancel_occurrence(target, person(clinic.staff.id), "Snow day")
+        cancel_occurrence(target, person(clinic.staff.id), "Snow day", now=utcnow())
         items = expand([series(clinic.group_series_id)], now, now + timedelta(days=14), zone)
         cancelled = [o for o in items if o.cancelled]
         assert [o.key for o in cancelled] == [target.key]
         assert cancelled[0].note == "Snow day"
         assert len(items) >= 5
-        restore_occurrence(cancelled[0], person(clinic.staff.id))
+        restore_occurrence(cancelled[0], person(clinic.staff.id), now=utcnow())
         again = expand([series(clinic.group_series_id)], now, now + timedelta(days=14), zone)
         assert not any(o.cancelled for o in again)
 
@@ -157,12 +157,18 @@ def test_moving_an_occurrence_keeps_its_identity_and_bumps_the_sequence(app):
         zone, now = clinic_zone(), utcnow()
         target = next_group_occurrence(clinic)
         new_start = (target.start + timedelta(days=1)).replace(hour=10)
-        move_occurrence(target, new_start, new_start + timedelta(hours=2), person(clinic.staff.id))
+        move_occurrence(
+            target,
+            new_start,
+            new_start + timedelta(hours=2),
+            person(clinic.staff.id),
+            now=utcnow(),
+        )
         items = expand([series(clinic.group_series_id)], now, now + timedelta(days=14), zone)
         moved = [o for o in items if o.key == target.key]
         assert len(moved) == 1 and moved[0].moved and moved[0].start == new_start
         assert moved[0].sequence == 1
-        restore_occurrence(moved[0], person(clinic.staff.id))
+        restore_occurrence(moved[0], person(clinic.staff.id), now=utcnow())
         restored = find_occurrence(series(clinic.group_series_id), target.original_start, zone)
         assert restored.start == target.start and restored.sequence == 2
 
@@ -173,7 +179,13 @@ def test_an_occurrence_moved_into_a_window_shows_up_there(app):
         zone = clinic_zone()
         target = next_group_occurrence(clinic, after_days=10)
         new_start = datetime.combine(target.start.date() - timedelta(days=9), time(9), tzinfo=zone)
-        move_occurrence(target, new_start, new_start + timedelta(hours=3), person(clinic.staff.id))
+        move_occurrence(
+            target,
+            new_start,
+            new_start + timedelta(hours=3),
+            person(clinic.staff.id),
+            now=utcnow(),
+        )
         window = expand(
             [series(clinic.group_series_id)],
             new_start - timedelta(hours=1),
@@ -223,18 +235,19 @@ def test_attendance_hours_and_the_absence_rule(app):
             if o.end <= now
         ]
         assert roster(past[0]) == [person(clinic.member.id), person(clinic.member2.id)]
-        record_attendance(past[0], {clinic.member.id: "attended"}, staff)
-        record_attendance(past[1], {clinic.member.id: "late"}, staff)
-        record_attendance(past[2], {clinic.member.id: "unexcused"}, staff)
-        record_attendance(past[2], {clinic.member.id: "unexcused"}, staff)  # idempotent
+        record_attendance(past[0], {clinic.member.id: "attended"}, staff, now=utcnow())
+        record_attendance(past[1], {clinic.member.id: "late"}, staff, now=utcnow())
+        record_attendance(past[2], {clinic.member.id: "unexcused"}, staff, now=utcnow())
+        # Recording the same again changes nothing.
+        record_attendance(past[2], {clinic.member.id: "unexcused"}, staff, now=utcnow())
         progress = progress_for(person(clinic.member.id), now, zone)
         assert progress.counts == {"attended": 1, "late": 1, "unexcused": 1}
         assert progress.attendance_percent == 67
         assert progress.absence_level == "close"
-        record_attendance(past[3], {clinic.member.id: "unexcused"}, staff)
+        record_attendance(past[3], {clinic.member.id: "unexcused"}, staff, now=utcnow())
         assert progress_for(person(clinic.member.id), now, zone).absence_level == "reached"
         with pytest.raises(ValueError):
-            record_attendance(past[4], {clinic.member.id: "vanished"}, staff)
+            record_attendance(past[4], {clinic.member.id: "vanished"}, staff, now=utcnow())
 
 
 def test_hours_this_week_count_only_attended_and_late(app):
@@ -250,7 +263,7 @@ def test_hours_this_week_count_only_attended_and_late(app):
         ]
         statuses = ["attended", "late", "excused"]
         for o, status in zip(this_week, statuses, strict=False):
-            record_attendance(o, {clinic.member.id: status}, person(clinic.staff.id))
+            record_attendance(o, {clinic.member.id: status}, person(clinic.staff.id), now=utcnow())
         expected = 180 * min(2, len(this_week))
         assert progress_for(person(clinic.member.id), now, zone).minutes_this_week == expected
 

@@ -48,11 +48,12 @@ def consents():
 def new_consent():
     """Invite a family member: their details, then the consent to read and sign."""
     now = utcnow()
+    today = now.astimezone(clinic_zone()).date()
     signing = request.form.get("step") == "sign"
-    form = SignForm() if signing else InviteForm()
+    form = SignForm(today=today) if signing else InviteForm(today=today)
     if request.method == "GET":
         end = program_end(current_user)
-        form.expires_on.data = end if end and end > now.astimezone(clinic_zone()).date() else None
+        form.expires_on.data = end if end and end > today else None
     if not form.validate_on_submit():
         template = "family/sign.html" if signing else "family/invite.html"
         preview = _draft(form, now).text if signing else ""
@@ -60,7 +61,7 @@ def new_consent():
         return render(template, form=form, preview=preview, status=status)
     if not signing:
         carried = {name: form[name].data for name in CARRIED}
-        form = SignForm(formdata=None, data=carried)
+        form = SignForm(formdata=None, data=carried, today=today)
         return render("family/sign.html", form=form, preview=_draft(form, now).text)
     grant = _draft(form, now, form.signature.data)
     problem = signature_problem(grant)

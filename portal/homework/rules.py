@@ -6,14 +6,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager
 
 from ..extensions import db
 from ..schedule.models import Enrollment, SessionSeries
 from ..schedule.occurrences import expand, series_for
-from ..timeutil import clinic_zone, utcnow
+from ..timeutil import clinic_zone
 from .models import (
     DONE,
     HANDED_IN,
@@ -98,7 +98,7 @@ def assign(
     resources=(),
     questions=(),
     next_session: NextSession | None = None,
-    now: datetime | None = None,
+    now: datetime,
 ) -> HomeworkAssignment:
     """Create an assignment and give every client it is for a copy of their own.
 
@@ -114,7 +114,7 @@ def assign(
         due_kind="next_group" if next_session else "at",
         due_series_id=next_session.series_id if next_session else None,
         due_occurrence_key=next_session.key if next_session else "",
-        created_at=now or utcnow(),
+        created_at=now,
     )
     assignment.resources = [
         HomeworkResource(position=i, title=t, url=u) for i, (t, u) in enumerate(resources)
@@ -252,7 +252,8 @@ def save_draft(
     revision: int,
     key: str,
     digest: str,
-    now: datetime | None = None,
+    *,
+    now: datetime,
 ) -> DraftResult:
     """Save a draft answer exactly once per key.
 
@@ -260,7 +261,6 @@ def save_draft(
     first outcome; two copies of one request racing are settled by the key's unique index,
     the loser rolling back and replaying. So there is no "in flight" state to wait out.
     """
-    now = now or utcnow()
     earlier = _judge_draft(key, copy.client_id, digest)
     if earlier is not None:
         return earlier
@@ -291,18 +291,39 @@ def save_draft(
         if again is not None:
             return again
         # The answer row was created by a simultaneous save of another key: try once more.
-        return save_draft(copy, question, text, revision, key, digest, now)
+        return save_draft(copy, question, text, revision, key, digest, now=now)
     return DraftResult(outcome)
 
 
-def hand_in(copy: HomeworkCopy, answers: dict, action: str, now: datetime | None = None) -> None:
-    """Save the last answers and hand the copy in ("hand_in") or mark it done ("done")."""
-    now = now or utcnow()
+def hand_in(copy: HomeworkCopy, answers: dict, action: str, *, now: datetime) -> bool:
+    """Save the last answers and hand the copy in ("hand_in") or mark it done ("done").
+
+    Say whether this call handed it in. The copy is claimed with one conditional UPDATE before
+    any answer is written, so of two hand-ins at once (a double tap, the outbox and the form)
+    one wins and the other finds it handed in, instead of both inserting the same answers.
+    """
+    status = HANDED_IN if action == "hand_in" else DONE
+    claimed = db.session.execute(
+        update(HomeworkCopy)
+        .where(HomeworkCopy.id == copy.id, HomeworkCopy.status == OPEN)
+        .values(status=status, handed_in_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if not claimed:
+        db.session.rollback()
+        db.session.refresh(copy)
+        return False
+    copy.status, copy.handed_in_at = status, now
     for question_id, (text, revision) in answers.items():
         apply_answer(copy, question_id, text, revision, now)
-    copy.status = HANDED_IN if action == "hand_in" else DONE
-    copy.handed_in_at = now
-    db.session.commit()
+    try:
+        db.session.commit()
+    except IntegrityError:
+        # A draft save of another tab created one of these answers meanwhile: go again on top.
+        db.session.rollback()
+        db.session.refresh(copy)
+        return hand_in(copy, answers, action, now=now) if copy.is_open else False
+    return True
 
 
 def can_reopen(copy: HomeworkCopy) -> bool:
@@ -324,20 +345,20 @@ def can_review(copy: HomeworkCopy) -> bool:
     return copy.status in (HANDED_IN, DONE, REVIEWED)
 
 
-def leave_feedback(copy: HomeworkCopy, staff, feedback: str, now: datetime | None = None) -> None:
+def leave_feedback(copy: HomeworkCopy, staff, feedback: str, *, now: datetime) -> None:
     """Record the counselor's feedback; the copy is reviewed and the client will be told."""
     copy.status = REVIEWED
     copy.feedback = feedback
-    copy.reviewed_at = now or utcnow()
+    copy.reviewed_at = now
     copy.reviewed_by_id = staff.id
     copy.feedback_seen_at = None
     db.session.commit()
 
 
-def mark_feedback_seen(copy: HomeworkCopy, now: datetime | None = None) -> None:
+def mark_feedback_seen(copy: HomeworkCopy, *, now: datetime) -> None:
     """Note that the client has opened their feedback, so the notice goes away."""
     if copy.new_feedback:
-        copy.feedback_seen_at = now or utcnow()
+        copy.feedback_seen_at = now
         db.session.commit()
 
 

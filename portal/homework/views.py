@@ -75,7 +75,8 @@ def copy(copy_id):
     """Show one piece of homework: instructions, links, questions, and any feedback."""
     item = get_copy_or_404(copy_id)
     response = _copy_page(item)
-    rules.mark_feedback_seen(item)  # after drawing the page, so the notice shows this once
+    # After drawing the page, so the notice shows this once.
+    rules.mark_feedback_seen(item, now=utcnow())
     return response
 
 
@@ -114,6 +115,7 @@ def draft(copy_id, question_id):
         int(form.revision.data),
         key,
         body_hash(request.form),
+        now=utcnow(),
     )
     if result.outcome == "conflict":
         return _draft_answer(_("This was sent before with other words. Please reload."), 422)
@@ -151,8 +153,12 @@ def hand_in(copy_id):
     if errors:
         return _copy_page(item, errors, texts, 422)
     action = "hand_in" if item.assignment.questions else "done"
-    rules.hand_in(item, answers, action)
-    flash(_("Handed in. Thank you.") if action == "hand_in" else _("Marked as done. Well done."))
+    if not rules.hand_in(item, answers, action, now=utcnow()):
+        flash(_("This is already handed in."))
+    elif action == "hand_in":
+        flash(_("Handed in. Thank you."))
+    else:
+        flash(_("Marked as done. Well done."))
     return redirect(url_for("homework.copy", copy_id=item.id), 303)
 
 
@@ -282,7 +288,7 @@ def feedback(copy_id):
         return _care_copy_page(item, form, 422)
     if not form.validate_on_submit():
         return _care_copy_page(item, form, 422)
-    rules.leave_feedback(item, current_user, form.feedback.data)
+    rules.leave_feedback(item, current_user, form.feedback.data, now=utcnow())
     flash(_("Feedback saved. The client will see it."))
     return redirect(url_for("homework.care_copy", copy_id=item.id), 303)
 

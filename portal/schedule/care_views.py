@@ -255,7 +255,9 @@ def cancel(series_id, key):
     item = get_occurrence_or_404(series_id, key)
     form = CancelForm()
     if form.validate_on_submit():
-        cancel_occurrence(item, current_user, form.note.data, form.family_note.data)
+        cancel_occurrence(
+            item, current_user, form.note.data, form.family_note.data, now=utcnow()
+        )
         flash(_("Cancelled. Clients see it in their calendar now."))
         return redirect(url_for("schedule_care.occurrence", series_id=series_id, key=key))
     return render(
@@ -273,7 +275,7 @@ def cancel(series_id, key):
 @role_required("staff")
 def restore(series_id, key):
     """Undo a cancel or a move."""
-    restore_occurrence(get_occurrence_or_404(series_id, key), current_user)
+    restore_occurrence(get_occurrence_or_404(series_id, key), current_user, now=utcnow())
     flash(_("Back to its usual time."))
     return redirect(url_for("schedule_care.occurrence", series_id=series_id, key=key))
 
@@ -287,7 +289,9 @@ def move(series_id, key):
     if form.validate_on_submit():
         start = datetime.combine(form.date.data, form.start_time.data, tzinfo=clinic_zone())
         end = start + timedelta(minutes=form.duration_minutes.data)
-        move_occurrence(item, start, end, current_user, form.note.data, form.family_note.data)
+        move_occurrence(
+            item, start, end, current_user, form.note.data, form.family_note.data, now=utcnow()
+        )
         flash(_("Moved. Clients see the new time in their calendar now."))
         return redirect(url_for("schedule_care.occurrence", series_id=series_id, key=key))
     return render(
@@ -320,7 +324,7 @@ def attendance(series_id, key):
         errors = {pid: _("Choose one.") for pid, s in statuses.items() if s and s not in ATTENDANCE}
         chosen = {pid: s for pid, s in statuses.items() if s in ATTENDANCE}
         if not errors and chosen:
-            record_attendance(item, chosen, current_user)
+            record_attendance(item, chosen, current_user, now=utcnow())
             flash(_("Attendance saved."))
             return redirect(url_for("schedule_care.occurrence", series_id=series_id, key=key))
         if not chosen:

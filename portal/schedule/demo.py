@@ -111,12 +111,16 @@ def _seed_attendance(series_list, people, now, zone) -> None:
             group_count += 1
             # One unexcused absence and one late arrival, to show the progress page's rules.
             status = {3: "unexcused", 5: "late"}.get(group_count, "attended")
-            record_attendance(o, {client.id: status, client2.id: "attended"}, counselor)
+            record_attendance(
+                o, {client.id: status, client2.id: "attended"}, counselor, now=o.end
+            )
         else:
-            record_attendance(o, {client.id: "attended"}, counselor)
+            record_attendance(o, {client.id: "attended"}, counselor, now=o.end)
 
 
 def _cancel_a_future_group(series, counselor, now, zone) -> None:
     upcoming = expand([series], now + timedelta(days=7), now + timedelta(days=14), zone)
     if upcoming:
-        cancel_occurrence(upcoming[0], counselor, "The clinic is closed for staff training.")
+        cancel_occurrence(
+            upcoming[0], counselor, "The clinic is closed for staff training.", now=now
+        )

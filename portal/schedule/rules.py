@@ -8,7 +8,6 @@ from sqlalchemy import select
 
 from ..accounts.models import User
 from ..extensions import db
-from ..timeutil import utcnow
 from .models import (
     ATTENDANCE,
     AbsenceNotice,
@@ -33,7 +32,9 @@ def notice_problem(occurrence: Occurrence, kind: str, now: datetime):
     return None
 
 
-def send_notice(person: User, occurrence: Occurrence, kind: str, reason: str) -> AbsenceNotice:
+def send_notice(
+    person: User, occurrence: Occurrence, kind: str, reason: str, *, now: datetime
+) -> AbsenceNotice:
     """Record (or update) a person's notice for an occurrence; the care team sees it as new."""
     notice = db.session.scalar(
         select(AbsenceNotice).where(
@@ -50,12 +51,12 @@ def send_notice(person: User, occurrence: Occurrence, kind: str, reason: str) ->
         )
         db.session.add(notice)
     notice.kind, notice.reason = kind, reason
-    notice.created_at, notice.seen_at = utcnow(), None
+    notice.created_at, notice.seen_at = now, None
     db.session.commit()
     return notice
 
 
-def _change_for(occurrence: Occurrence, by: User) -> OccurrenceChange:
+def _change_for(occurrence: Occurrence, by: User, now: datetime) -> OccurrenceChange:
     change = db.session.scalar(
         select(OccurrenceChange).where(
             OccurrenceChange.series_id == occurrence.series.id,
@@ -68,15 +69,15 @@ def _change_for(occurrence: Occurrence, by: User) -> OccurrenceChange:
         )
         db.session.add(change)
     change.sequence += 1
-    change.changed_by_id, change.changed_at = by.id, utcnow()
+    change.changed_by_id, change.changed_at = by.id, now
     return change
 
 
 def cancel_occurrence(
-    occurrence: Occurrence, by: User, note: str = "", family_note: str = ""
+    occurrence: Occurrence, by: User, note: str = "", family_note: str = "", *, now: datetime
 ) -> OccurrenceChange:
     """Cancel one occurrence; the rest of the series is untouched."""
-    change = _change_for(occurrence, by)
+    change = _change_for(occurrence, by, now)
     change.cancelled, change.note, change.family_note = True, note, family_note
     change.new_start = change.new_end = None
     db.session.commit()
@@ -90,18 +91,20 @@ def move_occurrence(
     by: User,
     note: str = "",
     family_note: str = "",
+    *,
+    now: datetime,
 ) -> OccurrenceChange:
     """Move one occurrence to a new time; it keeps its identity (and its attendance)."""
-    change = _change_for(occurrence, by)
+    change = _change_for(occurrence, by, now)
     change.cancelled, change.note, change.family_note = False, note, family_note
     change.new_start, change.new_end = start, end
     db.session.commit()
     return change
 
 
-def restore_occurrence(occurrence: Occurrence, by: User) -> OccurrenceChange:
+def restore_occurrence(occurrence: Occurrence, by: User, *, now: datetime) -> OccurrenceChange:
     """Undo a cancel or move: the occurrence happens as first scheduled."""
-    change = _change_for(occurrence, by)
+    change = _change_for(occurrence, by, now)
     change.cancelled, change.new_start, change.new_end = False, None, None
     change.note = change.family_note = ""
     db.session.commit()
@@ -134,7 +137,9 @@ def attendance_for(occurrence: Occurrence) -> dict[int, Attendance]:
     return {a.client_id: a for a in rows}
 
 
-def record_attendance(occurrence: Occurrence, statuses: dict[int, str], by: User) -> int:
+def record_attendance(
+    occurrence: Occurrence, statuses: dict[int, str], by: User, *, now: datetime
+) -> int:
     """Record attendance for clients at an occurrence; return how many rows were written."""
     existing = attendance_for(occurrence)
     minutes = int((occurrence.end - occurrence.start).total_seconds() // 60)
@@ -151,7 +156,7 @@ def record_attendance(occurrence: Occurrence, statuses: dict[int, str], by: User
             db.session.add(row)
         row.status = status
         row.minutes = minutes if status in PRESENT else 0
-        row.recorded_by_id, row.recorded_at = by.id, utcnow()
+        row.recorded_by_id, row.recorded_at = by.id, now
     db.session.commit()
     return len(statuses)
 

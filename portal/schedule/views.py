@@ -78,7 +78,9 @@ def notice(series_id, key):
     if form.validate_on_submit():
         problem = notice_problem(item, form.kind.data, utcnow())
         if problem is None:
-            item.notice = send_notice(current_user, item, form.kind.data, form.reason.data)
+            item.notice = send_notice(
+                current_user, item, form.kind.data, form.reason.data, now=utcnow()
+            )
             if not request.headers.get("HX-Request"):
                 flash(_("Sent. Your care team can see it now."))
                 return redirect(url_for("schedule.occurrence", series_id=series_id, key=key))
