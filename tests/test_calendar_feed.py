@@ -165,3 +165,23 @@ def test_saved_meetings_join_the_calendar_and_the_feed_neutrally(app):
     assert "Sober" not in raw and "UID:meeting-" in raw and "5 Elm St" in raw
     post(client, "/settings/calendar-feed/titles", {"full_titles": "1"})
     assert "Daily Sober Hope" in app.test_client().get(url).get_data(as_text=True)
+
+
+def test_the_feed_token_is_stored_only_as_a_hash_and_shown_again(app, client):
+    """A copy of the database opens no feed; the person can still copy their address."""
+    from sqlalchemy import text
+
+    clinic = build_clinic(app)
+    sign_in(client, clinic.member.email)
+    url = feed_url(client)
+    token = url.rsplit("/", 1)[1].removesuffix(".ics")
+    with app.app_context():
+        row = db.session.execute(text("SELECT * FROM calendar_feeds")).mappings().one()
+        assert token not in " ".join(str(v) for v in row.values())
+    assert url in client.get("/settings").get_data(as_text=True)  # shown again, the same
+    assert client.get(url).status_code == 200
+    app.config["SECRET_KEY"] = "a new key"  # a new key: the old address works, is not shown
+    assert client.get(url).status_code == 200
+    sign_in(client, clinic.member.email)  # the new key also ended the signed session
+    page = client.get("/settings").get_data(as_text=True)
+    assert "/feeds/" not in page and "cannot be shown again" in page

@@ -74,3 +74,32 @@ def test_seed_demo_runs_on_a_migrated_database(fresh_database_url):
     with engine.connect() as conn:
         assert conn.exec_driver_sql("SELECT count(*) FROM users").scalar() == 4
     engine.dispose()
+
+
+def test_feed_addresses_in_use_keep_working_when_tokens_become_hashes(fresh_database_url):
+    """A phone subscribed before the upgrade keeps its calendar; the token itself is gone."""
+    assert flask_command(fresh_database_url, "db", "upgrade", "f06ff08ffff4").returncode == 0
+    engine = create_engine(fresh_database_url)
+    with engine.begin() as conn:
+        conn.exec_driver_sql(
+            "INSERT INTO users (id, email, name, role, is_admin, active, created_at)"
+            " VALUES (1, 'c@example.test', 'C', 'client', false, true, '2026-11-01 00:00:00')"
+        )
+        conn.exec_driver_sql(
+            "INSERT INTO calendar_feeds (user_id, token, full_titles, created_at)"
+            " VALUES (1, 'an-address-already-in-a-phone', false, '2026-11-01 00:00:00')"
+        )
+    engine.dispose()
+    result = flask_command(fresh_database_url, "db", "upgrade")
+    assert result.returncode == 0, result.stderr
+    app = create_app({"SQLALCHEMY_DATABASE_URI": fresh_database_url, "SECRET_KEY": "t"})
+    with app.app_context():
+        from portal.schedule.rules import feed_by_token, feed_token
+
+        feed = feed_by_token("an-address-already-in-a-phone")
+        assert feed is not None and feed.user_id == 1
+        assert feed_token(feed) is None  # it cannot be shown again, only replaced
+        with db.engine.connect() as conn:
+            stored = conn.exec_driver_sql("SELECT * FROM calendar_feeds").mappings().one()
+        assert "an-address-already-in-a-phone" not in [str(v) for v in stored.values()]
+        db.engine.dispose()

@@ -195,7 +195,11 @@ class CalendarFeed(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), unique=True)
-    token: Mapped[str] = mapped_column(String(64), unique=True)
+    # Like every other token, only its hash is kept: a copy of the database opens no feed. The
+    # address can still be shown again, because the token is derived from `nonce` with the
+    # app's secret key (see rules.feed_token), which the database does not hold.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    nonce: Mapped[str | None] = mapped_column(String(32))
     full_titles: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

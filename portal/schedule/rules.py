@@ -1,8 +1,12 @@
 """What may be done to occurrences, and doing it: notices, cancel and move, attendance, feeds."""
 
+import base64
+import hashlib
+import hmac
 import secrets
 from datetime import datetime
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
@@ -166,19 +170,45 @@ def feed_of(user: User) -> CalendarFeed | None:
     return db.session.scalar(select(CalendarFeed).where(CalendarFeed.user_id == user.id))
 
 
+def _derive_feed_token(nonce: str) -> str:
+    key = current_app.config["SECRET_KEY"]
+    key = key.encode() if isinstance(key, str) else key
+    digest = hmac.new(key, b"calendar-feed:" + nonce.encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest[:24]).decode()  # 192 bits, 32 characters
+
+
+def _feed_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
 def renew_feed(user: User) -> CalendarFeed:
-    """Give a person a feed address (192 random bits); an old one stops working at once."""
+    """Give a person a feed address (192 bits); an old one stops working at once."""
     feed = feed_of(user)
     if feed is None:
-        feed = CalendarFeed(user_id=user.id, token="")
+        feed = CalendarFeed(user_id=user.id, token_hash="")
         db.session.add(feed)
-    feed.token = secrets.token_urlsafe(24)
+    feed.nonce = secrets.token_urlsafe(16)
+    feed.token_hash = _feed_hash(_derive_feed_token(feed.nonce))
     db.session.commit()
     return feed
+
+
+def feed_token(feed: CalendarFeed) -> str | None:
+    """Return the token of a feed's address, to show it again; None when it cannot be.
+
+    It cannot be for an address made before tokens were hashed, or after the secret key
+    changed: the old address still works, and making a new one shows it again.
+    """
+    if not feed.nonce:
+        return None
+    token = _derive_feed_token(feed.nonce)
+    return token if hmac.compare_digest(_feed_hash(token), feed.token_hash) else None
 
 
 def feed_by_token(token: str) -> CalendarFeed | None:
     """Return the feed with this token, if any (the token is the whole secret)."""
     if not token or len(token) > 64:
         return None
-    return db.session.scalar(select(CalendarFeed).where(CalendarFeed.token == token))
+    return db.session.scalar(
+        select(CalendarFeed).where(CalendarFeed.token_hash == _feed_hash(token))
+    )

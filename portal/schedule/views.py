@@ -24,7 +24,14 @@ from .ics import build_feed, feed_window
 from .models import ATTENDANCE
 from .occurrences import attach_person_records, occurrence_key
 from .progress import progress_for
-from .rules import feed_by_token, feed_of, notice_problem, renew_feed, send_notice
+from .rules import (
+    feed_by_token,
+    feed_of,
+    feed_token,
+    notice_problem,
+    renew_feed,
+    send_notice,
+)
 from .visibility import visible_occurrences
 
 bp = Blueprint("schedule", __name__)
@@ -201,5 +208,8 @@ def feed_settings_context() -> dict:
     record = feed_of(current_user)
     if record is None:
         return {"feed": None}
-    url = public_url("schedule.feed", token=record.token)
+    token = feed_token(record)
+    if token is None:
+        return {"feed": record, "feed_url": None}
+    url = public_url("schedule.feed", token=token)
     return {"feed": record, "feed_url": url, "webcal_url": "webcal://" + url.split("://", 1)[1]}
