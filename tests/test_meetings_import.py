@@ -73,7 +73,7 @@ def test_end_time_defaults_to_one_hour_after_the_start():
     assert parsed(time="22:00", end_time="00:30").end_time == time(0, 30)
 
 
-@pytest.mark.parametrize("value", ["7pm", "25:00", "19:60", "", "19", 1900])
+@pytest.mark.parametrize("value", ["13:00 PM", "25:00", "19:60", "", "19", 1900])
 def test_a_time_that_is_not_hh_mm_is_skipped_or_by_appointment(value):
     reason = skip_reason(meeting("x", time=value))
     assert reason.startswith("time not understood") or reason.startswith("by appointment")
@@ -98,30 +98,36 @@ def test_the_address_as_formatted_address_or_its_parts():
         country="US",
     )
     assert parse_entry(parts, ZONE).address == "45 Church St, Brookfield, PA 19312, US"
-    only_city = meeting("x", formatted_address=None, city="Brookfield", state="PA")
-    assert parse_entry(only_city, ZONE).address == "Brookfield, PA"
+    only_city = meeting(
+        "x", formatted_address=None, city="Brookfield", state="PA", conference_phone="5550100200"
+    )
+    record = parse_entry(only_city, ZONE)
+    assert record.address == "Brookfield, PA" and record.mode == "online"
+    assert record.region == "Brookfield"  # no region in the feed: the city stands in
 
 
 def test_online_meetings_keep_their_link_and_phone_and_the_mode_follows():
     online = parsed(
         formatted_address="Riverton, PA, USA",
         approximate="yes",
-        conference_url="https://meet.example.org/j/123",
+        conference_url="https://zoom.us/j/123",
         conference_url_notes="Password: hope",
         conference_phone="+1 555-010-0200,,123#",
     )
-    assert online.conference_url == "https://meet.example.org/j/123"
+    assert online.conference_url == "https://zoom.us/j/123"
     assert online.conference_phone == "+15550100200,,123#"
     assert online.mode == "online"
     assert parsed().mode == "in_person"
-    assert parsed(conference_url="https://meet.example.org/j/1").mode == "hybrid"
+    assert parsed(conference_url="https://zoom.us/j/1").mode == "hybrid"
     # A temporarily closed location with a link: online only. Without one: inactive.
-    closed = parsed(types=["O", "TC"], conference_url="https://meet.example.org/j/1")
+    closed = parsed(types=["O", "TC"], conference_url="https://zoom.us/j/1")
     assert closed.mode == "online"
     assert skip_reason(meeting("x", types=["TC"])).startswith("inactive")
     assert skip_reason(meeting("x", attendance_option="inactive")).startswith("inactive")
-    assert parsed(attendance_option="hybrid").mode == "hybrid"
-    assert parsed(types=["ONL"], formatted_address=None).mode == "online"
+    # attendance_option cannot invent a way in: "hybrid" with no link is in person.
+    assert parsed(attendance_option="hybrid").mode == "in_person"
+    # ONL alone is no way in: the spec needs a link or a phone for an online meeting.
+    assert skip_reason(meeting("x", types=["ONL"], formatted_address=None)).startswith("inactive")
 
 
 @pytest.mark.parametrize(
@@ -132,8 +138,9 @@ def test_only_http_links_are_kept(url):
     assert record.conference_url == "" and record.url == ""
 
 
-def test_known_type_codes_have_names_and_unknown_ones_are_kept_raw():
-    record = parsed(types=["O", "DD", "POA", "S", "ONL", "TC", "SMART", "O", "", 5, "<b>"])
+def test_known_type_codes_have_names_and_unknown_ones_are_kept_not_shown():
+    codes = ["O", "DD", "POA", "S", "ONL", "TC", "SMART", "O", "", 5, "<b>"]
+    record = parsed(types=codes, conference_url="https://zoom.us/j/1")
     assert record.type_codes == "|O|DD|POA|S|ONL|TC|SMART|5|"
     assert [type_name(c) for c in ["O", "C", "DD", "POA", "S", "TC", "ONL", "SMART"]] == [
         "Open",
@@ -143,7 +150,7 @@ def test_known_type_codes_have_names_and_unknown_ones_are_kept_raw():
         "Spanish",
         "Location Temporarily Closed",
         "Online",
-        "SMART",
+        None,
     ]
     assert parsed(types="O,C").type_codes == "|O|C|"
     assert parsed(types=None).type_codes == ""
