@@ -401,3 +401,109 @@ def test_import_source_reads_the_configured_location(app, tmp_path):
         source = source_for(str(path))
         assert import_source(source, utcnow()).added == 1
         assert source.last_result.startswith("1 added")
+
+
+# ---- what real feeds do (issue 18) ----
+
+
+@pytest.mark.parametrize(
+    ("value", "hhmm"),
+    [
+        ("7:00 PM", "19:00"),
+        ("7 pm", "19:00"),
+        ("12:00 PM", "12:00"),
+        ("12:30 a.m.", "00:30"),
+        ("11:45AM", "11:45"),
+        ("19:00", "19:00"),
+    ],
+)
+def test_twelve_hour_times_are_read(value, hhmm):
+    assert parsed(time=value).start_time.strftime("%H:%M") == hhmm
+
+
+def test_html_entities_are_decoded_once():
+    record = parsed(name="AA &amp; Al-Anon", notes="Say &amp;amp; once", location="St. Mary&#039;s")
+    assert (record.name, record.notes, record.location) == (
+        "AA & Al-Anon",
+        "Say &amp; once",
+        "St. Mary's",
+    )
+
+
+def test_a_phone_too_short_to_dial_is_dropped():
+    assert parsed(conference_phone="555-0102").conference_phone == ""
+    assert parsed(conference_phone="call us").conference_phone == ""
+    assert parsed(conference_phone="(555) 010-0200").conference_phone == "5550100200"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://www.facebook.com/groups/aa/posts/1",
+        "https://news.example.com/story",
+        "https://bit.ly/3xYz",
+        "https://zoom.us.example.org/j/1",
+    ],
+)
+def test_a_link_that_is_not_a_video_service_never_makes_a_meeting_online(url):
+    # With a street address: in person, the link kept as "More information".
+    record = parsed(conference_url=url)
+    assert record.mode == "in_person" and record.conference_url == url
+    # With only an area and such a link: nobody can go, and there is no call to join.
+    assert skip_reason(meeting("x", conference_url=url, formatted_address="San Jose, CA, USA"))
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://us02web.zoom.us/j/1",
+        "https://meet.google.com/abc",
+        "https://teams.microsoft.com/l/1",
+    ],
+)
+def test_known_video_services_are_online(url):
+    assert parsed(conference_url=url, formatted_address="San Jose, CA, USA").mode == "online"
+
+
+def test_an_area_is_approximate_unless_the_feed_says_otherwise():
+    link = {"conference_url": "https://zoom.us/j/1"}
+    assert parsed(formatted_address="San Jose, CA, USA", **link).mode == "online"
+    assert parsed(formatted_address="San Jose, CA, USA", approximate="no", **link).mode == "hybrid"
+    street = "12 Main St, Riverton, PA 19301, USA"
+    assert parsed(formatted_address=street, approximate="yes", **link).mode == "online"
+    # "online" from the 12 Step Meeting List: nobody meets at the address, whatever it is.
+    assert parsed(attendance_option="online", **link).mode == "online"
+
+
+def test_a_source_has_a_zone_and_a_meetings_own_zone_wins(app):
+    with app.app_context():
+        source = source_for("test:west", timezone="America/Los_Angeles")
+        import_source(
+            source,
+            utcnow(),
+            entries=[meeting("a"), meeting("b", timezone="America/Denver")],
+        )
+        zones = dict(db.session.execute(select(Meeting.slug, Meeting.timezone)).all())
+        assert zones == {"a": "America/Los_Angeles", "b": "America/Denver"}
+        assert source_for("test:west").timezone == "America/Los_Angeles"  # remembered
+
+
+def test_the_cli_takes_a_timezone_and_refuses_an_unknown_one(app, runner, tmp_path):
+    feed = write_feed(tmp_path / "west.json", [meeting("a")])
+    result = runner.invoke(args=["import-meetings", str(feed), "--timezone", "Pacific/Nowhere"])
+    assert result.exit_code != 0 and "Unknown time zone 'Pacific/Nowhere'" in result.output
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(MeetingSource)) == 0
+    result = runner.invoke(args=["import-meetings", str(feed), "--timezone", "America/Denver"])
+    assert result.exit_code == 0 and "America/Denver" in result.output
+    with app.app_context():
+        assert db.session.scalar(select(Meeting.timezone)) == "America/Denver"
+
+
+def test_the_cli_fails_and_says_why_when_nothing_imports(app, runner, tmp_path):
+    feed = write_feed(tmp_path / "odd.json", [meeting("a", time="7h"), meeting("b", time="8h")])
+    result = runner.invoke(args=["import-meetings", str(feed)])
+    assert result.exit_code != 0
+    assert "No meeting imported: all 2 entries were skipped (2 × time not understood)" in (
+        result.output
+    )

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .links import conference_provider, dial_string
 from .models import HYBRID, IN_PERSON, ONLINE
+from .types import canonical_code
 
 DAY_NAMES = ["sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"]
 TIME = re.compile(r"^\s*(\d{1,2}):(\d{2})(?::(\d{2}))?\s*$")
@@ -168,7 +169,7 @@ def type_codes_of(value) -> list[str]:
         return []
     codes = []
     for item in value:
-        code = text(item, 20)
+        code = canonical_code(text(item, 20))
         if TYPE_CODE.match(code) and code not in codes:
             codes.append(code)
     return codes[:MAX_TYPES]
@@ -185,11 +186,11 @@ def is_approximate(entry: dict, address: str) -> bool:
         return given
     if isinstance(given, str):
         return given.strip().lower() == "yes"
-    if text(entry.get("formatted_address"), 500) or not address:
-        return len(address.split(",")) < 4
-    # Built from parts: a state stands for its country, as TSML UI infers USA or Canada.
-    parts = [entry.get(k) for k in ("address", "city", "state", "country")]
-    return not text(entry.get("address"), 200) or sum(bool(text(p, 200)) for p in parts) < 3
+    parts = len(address.split(","))
+    if not text(entry.get("formatted_address"), 500) and not text(entry.get("country"), 60):
+        # Built from parts with no country: TSML UI infers it (USA, Canada) from the state.
+        parts += bool(text(entry.get("state"), 60))
+    return parts < 4
 
 
 def attendance_mode(entry: dict, codes: list[str], address: str, online: bool) -> str:

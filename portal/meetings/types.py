@@ -42,6 +42,14 @@ MODE_NAMES = {
 }
 
 
+_BY_UPPER = {code.upper(): code for code in TYPE_TABLE}
+
+
+def canonical_code(code: str) -> str:
+    """Spell a known code as the table does ("onl" is ONL, "12X12" is 12x12); others as given."""
+    return _BY_UPPER.get(code.upper(), code)
+
+
 def type_name(code: str) -> str | None:
     """Return a type code's name in the reader's language, or None for a code not in the table."""
     names = TYPE_TABLE.get(code)
