@@ -507,3 +507,16 @@ def test_the_cli_fails_and_says_why_when_nothing_imports(app, runner, tmp_path):
     assert "No meeting imported: all 2 entries were skipped (2 × time not understood)" in (
         result.output
     )
+
+
+def test_an_online_meeting_shows_no_room_types_and_no_onl_tag():
+    from portal.meetings.types import type_names
+
+    codes = ["O", "ONL", "X", "BA", "TC", "WEIRD"]
+    assert type_names(codes) == [
+        "Open",
+        "Wheelchair Access",
+        "Babysitting Available",
+        "Location Temporarily Closed",
+    ]
+    assert type_names(codes, in_person=False) == ["Open", "Location Temporarily Closed"]

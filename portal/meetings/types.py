@@ -59,9 +59,17 @@ def type_name(code: str) -> str | None:
     return names.get(locale.language if locale else "en") or names["en"]
 
 
-def type_names(codes: list[str]) -> list[str]:
-    """Return the names of the codes that have one, in order; unknown codes are left out."""
-    return [name for name in map(type_name, codes) if name]
+# Types about the room, meaningless when nobody meets in person (TSML UI's in_person_types).
+IN_PERSON_TYPES = {"BA", "BRK", "CAN", "CF", "AL-AN", "AL", "FF", "OUT", "SM", "X", "XB"}
+
+
+def type_names(codes: list[str], in_person: bool = True) -> list[str]:
+    """Return the names of the codes that have one, in order; unknown codes are left out.
+
+    ONL is said by "How" already; an online-only meeting drops the room's types.
+    """
+    shown = [c for c in codes if c != "ONL" and (in_person or c not in IN_PERSON_TYPES)]
+    return [name for name in map(type_name, shown) if name]
 
 
 def lazy_type_name(code: str) -> LazyString:
