@@ -37,7 +37,7 @@ def big_feed(count: int, prefix: str = "m") -> list[dict]:
             day=[i % 7, (i + 3) % 7] if i % 10 == 0 else i % 7,
             time=f"{6 + i % 16:02d}:{(i * 15) % 60:02d}",
             types=["O" if i % 2 else "C", ["D", "SP", "ST", "B"][i % 4]],
-            conference_url=f"https://meet.example.org/j/{i}" if i % 5 == 0 else None,
+            conference_url=f"https://zoom.us/j/{i}" if i % 5 == 0 else None,
         )
         for i in range(count)
     ]

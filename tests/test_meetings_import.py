@@ -73,7 +73,7 @@ def test_end_time_defaults_to_one_hour_after_the_start():
     assert parsed(time="22:00", end_time="00:30").end_time == time(0, 30)
 
 
-@pytest.mark.parametrize("value", ["7pm", "25:00", "19:60", "", "19", 1900])
+@pytest.mark.parametrize("value", ["13:00 PM", "25:00", "19:60", "", "19", 1900])
 def test_a_time_that_is_not_hh_mm_is_skipped_or_by_appointment(value):
     reason = skip_reason(meeting("x", time=value))
     assert reason.startswith("time not understood") or reason.startswith("by appointment")
@@ -98,30 +98,36 @@ def test_the_address_as_formatted_address_or_its_parts():
         country="US",
     )
     assert parse_entry(parts, ZONE).address == "45 Church St, Brookfield, PA 19312, US"
-    only_city = meeting("x", formatted_address=None, city="Brookfield", state="PA")
-    assert parse_entry(only_city, ZONE).address == "Brookfield, PA"
+    only_city = meeting(
+        "x", formatted_address=None, city="Brookfield", state="PA", conference_phone="5550100200"
+    )
+    record = parse_entry(only_city, ZONE)
+    assert record.address == "Brookfield, PA" and record.mode == "online"
+    assert record.region == "Brookfield"  # no region in the feed: the city stands in
 
 
 def test_online_meetings_keep_their_link_and_phone_and_the_mode_follows():
     online = parsed(
         formatted_address="Riverton, PA, USA",
         approximate="yes",
-        conference_url="https://meet.example.org/j/123",
+        conference_url="https://zoom.us/j/123",
         conference_url_notes="Password: hope",
         conference_phone="+1 555-010-0200,,123#",
     )
-    assert online.conference_url == "https://meet.example.org/j/123"
+    assert online.conference_url == "https://zoom.us/j/123"
     assert online.conference_phone == "+15550100200,,123#"
     assert online.mode == "online"
     assert parsed().mode == "in_person"
-    assert parsed(conference_url="https://meet.example.org/j/1").mode == "hybrid"
+    assert parsed(conference_url="https://zoom.us/j/1").mode == "hybrid"
     # A temporarily closed location with a link: online only. Without one: inactive.
-    closed = parsed(types=["O", "TC"], conference_url="https://meet.example.org/j/1")
+    closed = parsed(types=["O", "TC"], conference_url="https://zoom.us/j/1")
     assert closed.mode == "online"
     assert skip_reason(meeting("x", types=["TC"])).startswith("inactive")
     assert skip_reason(meeting("x", attendance_option="inactive")).startswith("inactive")
-    assert parsed(attendance_option="hybrid").mode == "hybrid"
-    assert parsed(types=["ONL"], formatted_address=None).mode == "online"
+    # attendance_option cannot invent a way in: "hybrid" with no link is in person.
+    assert parsed(attendance_option="hybrid").mode == "in_person"
+    # ONL alone is no way in: the spec needs a link or a phone for an online meeting.
+    assert skip_reason(meeting("x", types=["ONL"], formatted_address=None)).startswith("inactive")
 
 
 @pytest.mark.parametrize(
@@ -132,8 +138,9 @@ def test_only_http_links_are_kept(url):
     assert record.conference_url == "" and record.url == ""
 
 
-def test_known_type_codes_have_names_and_unknown_ones_are_kept_raw():
-    record = parsed(types=["O", "DD", "POA", "S", "ONL", "TC", "SMART", "O", "", 5, "<b>"])
+def test_known_type_codes_have_names_and_unknown_ones_are_kept_not_shown():
+    codes = ["O", "DD", "POA", "S", "ONL", "TC", "SMART", "O", "", 5, "<b>"]
+    record = parsed(types=codes, conference_url="https://zoom.us/j/1")
     assert record.type_codes == "|O|DD|POA|S|ONL|TC|SMART|5|"
     assert [type_name(c) for c in ["O", "C", "DD", "POA", "S", "TC", "ONL", "SMART"]] == [
         "Open",
@@ -143,7 +150,7 @@ def test_known_type_codes_have_names_and_unknown_ones_are_kept_raw():
         "Spanish",
         "Location Temporarily Closed",
         "Online",
-        "SMART",
+        None,
     ]
     assert parsed(types="O,C").type_codes == "|O|C|"
     assert parsed(types=None).type_codes == ""
@@ -394,3 +401,122 @@ def test_import_source_reads_the_configured_location(app, tmp_path):
         source = source_for(str(path))
         assert import_source(source, utcnow()).added == 1
         assert source.last_result.startswith("1 added")
+
+
+# ---- what real feeds do (issue 18) ----
+
+
+@pytest.mark.parametrize(
+    ("value", "hhmm"),
+    [
+        ("7:00 PM", "19:00"),
+        ("7 pm", "19:00"),
+        ("12:00 PM", "12:00"),
+        ("12:30 a.m.", "00:30"),
+        ("11:45AM", "11:45"),
+        ("19:00", "19:00"),
+    ],
+)
+def test_twelve_hour_times_are_read(value, hhmm):
+    assert parsed(time=value).start_time.strftime("%H:%M") == hhmm
+
+
+def test_html_entities_are_decoded_once():
+    record = parsed(name="AA &amp; Al-Anon", notes="Say &amp;amp; once", location="St. Mary&#039;s")
+    assert (record.name, record.notes, record.location) == (
+        "AA & Al-Anon",
+        "Say &amp; once",
+        "St. Mary's",
+    )
+
+
+def test_a_phone_too_short_to_dial_is_dropped():
+    assert parsed(conference_phone="555-0102").conference_phone == ""
+    assert parsed(conference_phone="call us").conference_phone == ""
+    assert parsed(conference_phone="(555) 010-0200").conference_phone == "5550100200"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://www.facebook.com/groups/aa/posts/1",
+        "https://news.example.com/story",
+        "https://bit.ly/3xYz",
+        "https://zoom.us.example.org/j/1",
+    ],
+)
+def test_a_link_that_is_not_a_video_service_never_makes_a_meeting_online(url):
+    # With a street address: in person, the link kept as "More information".
+    record = parsed(conference_url=url)
+    assert record.mode == "in_person" and record.conference_url == url
+    # With only an area and such a link: nobody can go, and there is no call to join.
+    assert skip_reason(meeting("x", conference_url=url, formatted_address="San Jose, CA, USA"))
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://us02web.zoom.us/j/1",
+        "https://meet.google.com/abc",
+        "https://teams.microsoft.com/l/1",
+    ],
+)
+def test_known_video_services_are_online(url):
+    assert parsed(conference_url=url, formatted_address="San Jose, CA, USA").mode == "online"
+
+
+def test_an_area_is_approximate_unless_the_feed_says_otherwise():
+    link = {"conference_url": "https://zoom.us/j/1"}
+    assert parsed(formatted_address="San Jose, CA, USA", **link).mode == "online"
+    assert parsed(formatted_address="San Jose, CA, USA", approximate="no", **link).mode == "hybrid"
+    street = "12 Main St, Riverton, PA 19301, USA"
+    assert parsed(formatted_address=street, approximate="yes", **link).mode == "online"
+    # "online" from the 12 Step Meeting List: nobody meets at the address, whatever it is.
+    assert parsed(attendance_option="online", **link).mode == "online"
+
+
+def test_a_source_has_a_zone_and_a_meetings_own_zone_wins(app):
+    with app.app_context():
+        source = source_for("test:west", timezone="America/Los_Angeles")
+        import_source(
+            source,
+            utcnow(),
+            entries=[meeting("a"), meeting("b", timezone="America/Denver")],
+        )
+        zones = dict(db.session.execute(select(Meeting.slug, Meeting.timezone)).all())
+        assert zones == {"a": "America/Los_Angeles", "b": "America/Denver"}
+        assert source_for("test:west").timezone == "America/Los_Angeles"  # remembered
+
+
+def test_the_cli_takes_a_timezone_and_refuses_an_unknown_one(app, runner, tmp_path):
+    feed = write_feed(tmp_path / "west.json", [meeting("a")])
+    result = runner.invoke(args=["import-meetings", str(feed), "--timezone", "Pacific/Nowhere"])
+    assert result.exit_code != 0 and "Unknown time zone 'Pacific/Nowhere'" in result.output
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(MeetingSource)) == 0
+    result = runner.invoke(args=["import-meetings", str(feed), "--timezone", "America/Denver"])
+    assert result.exit_code == 0 and "America/Denver" in result.output
+    with app.app_context():
+        assert db.session.scalar(select(Meeting.timezone)) == "America/Denver"
+
+
+def test_the_cli_fails_and_says_why_when_nothing_imports(app, runner, tmp_path):
+    feed = write_feed(tmp_path / "odd.json", [meeting("a", time="7h"), meeting("b", time="8h")])
+    result = runner.invoke(args=["import-meetings", str(feed)])
+    assert result.exit_code != 0
+    assert "No meeting imported: all 2 entries were skipped (2 × time not understood)" in (
+        result.output
+    )
+
+
+def test_an_online_meeting_shows_no_room_types_and_no_onl_tag():
+    from portal.meetings.types import type_names
+
+    codes = ["O", "ONL", "X", "BA", "TC", "WEIRD"]
+    assert type_names(codes) == [
+        "Open",
+        "Wheelchair Access",
+        "Babysitting Available",
+        "Location Temporarily Closed",
+    ]
+    assert type_names(codes, in_person=False) == ["Open", "Location Temporarily Closed"]

@@ -27,7 +27,7 @@ values = st.one_of(
     st.sampled_from(["0", "3", "6", "7", "-1", "morning", "night", "online", "in_person", "DD"]),
     st.sampled_from(["09:00", "23:59", "24:00", "9", "2026-11-20", "2026-02-30", "99999-01-01"]),
     st.sampled_from(["meeting-1", "personal-1", "other", "meeting-", "meeting-99999999999999"]),
-    st.sampled_from(["https://meet.example.org/j/1", "javascript:alert(1)", "30", "15", "1e9"]),
+    st.sampled_from(["https://zoom.us/j/1", "javascript:alert(1)", "30", "15", "1e9"]),
 )
 
 

@@ -24,6 +24,7 @@ class MeetingOccurrence:
     place: str
     url: str
     detail_url: str
+    changed_at: datetime  # when the meeting last changed, for a calendar's DTSTAMP
 
 
 def meeting_occurrences(client, start: datetime, end: datetime) -> list[MeetingOccurrence]:
@@ -37,15 +38,20 @@ def meeting_occurrences(client, start: datetime, end: datetime) -> list[MeetingO
         if m.retired:
             continue
         detail = url_for("meetings.meeting", meeting_id=m.id)
+        # An online meeting's address is only an area, and a web page is not a call.
+        place = m.address if m.meets_in_person else ""
+        link = m.conference_url if m.video_provider else ""
         for begins, ends in occurrences(m.days, m.start_time, m.end_time, m.timezone, start, end):
             key = f"meeting-{m.id}-{begins:%Y%m%d}"
             found.append(
-                MeetingOccurrence(key, m.name, begins, ends, m.address, m.conference_url, detail)
+                MeetingOccurrence(key, m.name, begins, ends, place, link, detail, m.imported_at)
             )
     for p in personal_meetings(client):
         detail = url_for("meetings.mine", _anchor=f"personal-{p.id}")
         for begins, ends in occurrences(p.days, p.start_time, p.end_time, p.timezone, start, end):
             key = f"personal-meeting-{p.id}-{begins:%Y%m%d}"
-            found.append(MeetingOccurrence(key, p.name, begins, ends, p.place, p.link, detail))
+            found.append(
+                MeetingOccurrence(key, p.name, begins, ends, p.place, p.link, detail, p.created_at)
+            )
     found.sort(key=lambda o: (o.start, o.key))
     return found

@@ -1,6 +1,7 @@
 """`flask --app portal import-meetings SOURCE` and `refresh-meetings`."""
 
 import sys
+from collections import Counter
 from pathlib import Path
 
 import click
@@ -27,6 +28,13 @@ def _echo_summary(summary) -> None:
         click.echo(f"  skipped {which}: {reason}")
 
 
+def _nothing_imported(count: int, summary) -> str:
+    reasons = Counter(reason.split(":")[0] for _, reason in summary.skipped)
+    common = "; ".join(f"{n} × {reason}" for reason, n in reasons.most_common(3))
+    why = common or "the feed is empty"
+    return f"No meeting imported: all {count} entries were skipped ({why})."
+
+
 def register_commands(app: Flask) -> None:
     @app.cli.command("import-meetings")
     @click.argument("source")
@@ -36,13 +44,19 @@ def register_commands(app: Flask) -> None:
         type=click.IntRange(0, 24 * 365),
         help="Refresh it every this many hours from the worker (default 24; 0: only by hand).",
     )
-    def import_meetings(source, name, refresh_hours):
+    @click.option(
+        "--timezone",
+        metavar="AREA/CITY",
+        help="The zone of meetings that name none, e.g. America/Los_Angeles (default: the "
+        "source's, else the clinic's).",
+    )
+    def import_meetings(source, name, refresh_hours, timezone):
         """Import a Meeting Guide JSON feed from a file path or an http(s) URL."""
         # A file is remembered by its full path, so the worker finds it from any directory.
         location = source if is_url(source) else str(Path(source).resolve())
         try:
             entries = load_feed(read_source(location))
-            feed = source_for(location, name, refresh_hours)
+            feed = source_for(location, name, refresh_hours, timezone)
             if sys.stdout.isatty():
                 with click.progressbar(length=len(entries), label="Importing meetings") as bar:
                     summary = import_source(feed, utcnow(), entries, progress=bar.update)
@@ -50,8 +64,12 @@ def register_commands(app: Flask) -> None:
                 summary = import_source(feed, utcnow(), entries)
         except FeedError as e:
             raise click.ClickException(str(e)) from None
-        click.echo(f"Imported {feed.name}.")
+        zone = feed.timezone or "the clinic's zone"
+        click.echo(f"Imported {feed.name} (meetings with no zone of their own: {zone}).")
         _echo_summary(summary)
+        if not summary.added + summary.updated + summary.unchanged:
+            # A feed where every entry was skipped is a failure, not an empty success.
+            raise click.ClickException(_nothing_imported(len(entries), summary))
 
     @app.cli.command("refresh-meetings")
     def refresh_meetings():

@@ -5,6 +5,7 @@ way real feeds bend it: days as strings or arrays, times with seconds, addresses
 """
 
 import hashlib
+import html
 import json
 import re
 from dataclasses import asdict, dataclass, field
@@ -12,10 +13,14 @@ from datetime import datetime, time, timedelta
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from .links import conference_provider, dial_string
 from .models import HYBRID, IN_PERSON, ONLINE
+from .types import canonical_code
 
 DAY_NAMES = ["sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"]
 TIME = re.compile(r"^\s*(\d{1,2}):(\d{2})(?::(\d{2}))?\s*$")
+# "7:00 PM", "7 pm", "12:30 a.m.": real feeds send these though the spec asks for 24 hours.
+TIME_12 = re.compile(r"^\s*(\d{1,2})(?::(\d{2}))?(?::\d{2})?\s*([ap])\.?\s*m\.?\s*$", re.I)
 # Feeds are untrusted: no control characters (PostgreSQL refuses NUL), bounded lengths.
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 TYPE_CODE = re.compile(r"^[A-Za-z0-9\-]{1,20}$")
@@ -68,7 +73,9 @@ def text(value, limit: int) -> str:
     """Return a feed value as clean text of at most `limit` characters."""
     if value is None or isinstance(value, (dict, list, bool)):
         return ""
-    return CONTROL.sub("", str(value)).strip()[:limit]
+    # Some feeds escape their text for HTML ("AA &amp; Al-Anon"); decode once, and let the
+    # templates escape it again on the way out.
+    return CONTROL.sub("", html.unescape(str(value))).strip()[:limit]
 
 
 def safe_url(value) -> str:
@@ -81,8 +88,8 @@ def safe_url(value) -> str:
 
 
 def phone(value) -> str:
-    """Keep what a one-tap dial string may hold: digits, +, comma, * and #."""
-    return "".join(ch for ch in text(value, 64) if ch.isdigit() or ch in "+,*#")[:64]
+    """Keep a dial string that can reach someone; "" for one too short to be a number."""
+    return dial_string(text(value, 200))
 
 
 def parse_day(value) -> int:
@@ -108,7 +115,11 @@ def parse_days(value) -> str:
 
 
 def parse_time(value, what: str) -> time:
-    """Read HH:MM (seconds tolerated) on a 24-hour clock."""
+    """Read HH:MM (seconds tolerated) on a 24-hour clock, or a 12-hour time such as 7:00 PM."""
+    if isinstance(value, str) and (twelve := TIME_12.match(value)):
+        hour, minute = int(twelve[1]), int(twelve[2] or 0)
+        if 1 <= hour <= 12 and minute <= 59:
+            return time(hour % 12 + (12 if twelve[3].lower() == "p" else 0), minute)
     match = TIME.match(value) if isinstance(value, str) else None
     if not match or int(match[1]) > 23 or int(match[2]) > 59:
         raise Skip(f"{what} not understood: {str(value)[:40]!r}")
@@ -158,37 +169,62 @@ def type_codes_of(value) -> list[str]:
         return []
     codes = []
     for item in value:
-        code = text(item, 20)
+        code = canonical_code(text(item, 20))
         if TYPE_CODE.match(code) and code not in codes:
             codes.append(code)
     return codes[:MAX_TYPES]
 
 
+def is_approximate(entry: dict, address: str) -> bool:
+    """Tell whether the address is only an area ("San Jose, CA, USA"), as TSML UI decides.
+
+    The feed's `approximate` ("yes"/"no") wins; without it, an address of fewer than four
+    parts (street, city, state and postcode, country) is taken as approximate.
+    """
+    given = entry.get("approximate")
+    if isinstance(given, bool):
+        return given
+    if isinstance(given, str):
+        return given.strip().lower() == "yes"
+    parts = len(address.split(","))
+    if not text(entry.get("formatted_address"), 500) and not text(entry.get("country"), 60):
+        # Built from parts with no country: TSML UI infers it (USA, Canada) from the state.
+        parts += bool(text(entry.get("state"), 60))
+    return parts < 4
+
+
 def attendance_mode(entry: dict, codes: list[str], address: str, online: bool) -> str:
-    """Decide in person, online or hybrid, as the 12 Step Meeting List plugin does."""
+    """Decide in person, online or hybrid by the spec's rules, as TSML UI reads them.
+
+    In person needs a specific address and a location not temporarily closed (TC); online
+    needs a video link of a known service or a dial-in number. `attendance_option`
+    (12 Step Meeting List) can only take in person away, never add it to an area.
+    """
     option = text(entry.get("attendance_option"), 20).lower()
     if option == "inactive":
-        raise Skip("inactive (location closed and no online option)")
-    if option in (IN_PERSON, ONLINE, HYBRID):
-        return option
-    # A closed location, or only an approximate address, means nobody meets there in person.
-    approximate = text(entry.get("approximate"), 5).lower() == "yes"
-    in_person = bool(address) and "TC" not in codes and not approximate
+        raise Skip("inactive (the feed marks it so)")
+    in_person = bool(address) and "TC" not in codes and not is_approximate(entry, address)
+    if option == ONLINE:
+        in_person = False
     if online and in_person:
         return HYBRID
-    if online or "ONL" in codes:
+    if online:
         return ONLINE
+    if in_person:
+        return IN_PERSON
     if "TC" in codes:
-        raise Skip("inactive (location closed and no online option)")
-    return IN_PERSON
+        raise Skip("inactive (location temporarily closed, and no video link or phone)")
+    raise Skip("inactive (no specific address, and no video link or phone)")
 
 
 def region_of(entry: dict) -> str:
+    """Return the regions, most general first; the city when the feed gives no region."""
     regions = entry.get("regions")
     if isinstance(regions, list) and regions:
         return " › ".join(text(r, 80) for r in regions if text(r, 80))[:255]
     sub = text(entry.get("sub_region"), 120)
-    return " › ".join(p for p in (text(entry.get("region"), 120), sub) if p)
+    region = " › ".join(p for p in (text(entry.get("region"), 120), sub) if p)
+    return region or text(entry.get("city"), 120)
 
 
 def _slug_and_name(entry) -> tuple[str, str]:
@@ -217,6 +253,7 @@ def parse_entry(entry, default_zone: str) -> MeetingRecord:
     address = address_of(entry)
     conference_url = safe_url(entry.get("conference_url"))
     conference_phone = phone(entry.get("conference_phone"))
+    joinable = bool(conference_provider(conference_url) or conference_phone)
     return MeetingRecord(
         slug=slug,
         name=name,
@@ -224,7 +261,7 @@ def parse_entry(entry, default_zone: str) -> MeetingRecord:
         start_time=start_time,
         end_time=end_time_of(start_time, entry.get("end_time")),
         timezone=zone_name(entry.get("timezone"), default_zone),
-        mode=attendance_mode(entry, codes, address, bool(conference_url or conference_phone)),
+        mode=attendance_mode(entry, codes, address, joinable),
         type_codes="|" + "|".join(codes) + "|" if codes else "",
         location=text(entry.get("location"), 255),
         address=address,

@@ -22,7 +22,7 @@ from .directory import PARTS_OF_DAY
 from .feed import safe_url
 from .mine import REMINDER_MINUTES
 from .models import Meeting, PersonalMeeting
-from .types import SEARCH_TYPES, TYPE_NAMES
+from .types import SEARCH_TYPES, lazy_type_name
 
 # Monday first, as the week is counted; the values are the feeds' numbers (0 is Sunday).
 DAYS = [
@@ -71,7 +71,7 @@ class SearchForm(Form):
     )
     type = SelectField(
         _l("Type"),
-        choices=[("", _l("Any type"))] + [(c, TYPE_NAMES[c]) for c in SEARCH_TYPES],
+        choices=[("", _l("Any type"))] + [(c, lazy_type_name(c)) for c in SEARCH_TYPES],
         default="",
     )
     q = SearchField(_l("Name or place"), filters=[strip], validators=[Length(max=100)])

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import current_app
 from sqlalchemy import insert, select, update
@@ -116,7 +117,8 @@ def import_entries(
     progress: Callable[[int], None] | None = None,
 ) -> ImportSummary:
     """Upsert a feed's meetings by slug, retire the vanished ones, and commit once."""
-    summary, zone = ImportSummary(), current_app.config["CLINIC_TIMEZONE"]
+    summary = ImportSummary()
+    zone = source.timezone or current_app.config["CLINIC_TIMEZONE"]
     existing, seen = _existing(source), set()
     inserts, updates = [], []
     for number, entry in enumerate(entries, 1):
@@ -161,8 +163,26 @@ def _write(inserts: list, updates: list, gone: list, now: datetime) -> None:
         )
 
 
-def source_for(location: str, name: str | None = None, refresh_hours: int | None = None):
+def check_zone(name: str) -> str:
+    """Return an IANA zone name as given, or raise FeedError saying it is not one."""
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise FeedError(
+            f"Unknown time zone {name!r}: use an IANA name such as America/Los_Angeles."
+        ) from None
+    return name
+
+
+def source_for(
+    location: str,
+    name: str | None = None,
+    refresh_hours: int | None = None,
+    timezone: str | None = None,
+):
     """Find the configured source for a location, or configure a new one."""
+    if timezone is not None:
+        timezone = check_zone(timezone)
     source = db.session.scalar(select(MeetingSource).where(MeetingSource.location == location))
     if source is None:
         default = urlsplit(location).netloc if is_url(location) else Path(location).stem
@@ -172,6 +192,8 @@ def source_for(location: str, name: str | None = None, refresh_hours: int | None
         source.name = name[:120]
     if refresh_hours is not None:
         source.refresh_hours = refresh_hours
+    if timezone is not None:
+        source.timezone = timezone
     db.session.flush()
     return source
 

@@ -21,6 +21,10 @@ class MeetingSource(db.Model):
     name: Mapped[str] = mapped_column(String(120))
     location: Mapped[str] = mapped_column(String(2000), unique=True)
     refresh_hours: Mapped[int] = mapped_column(default=24)  # 0: only by hand
+    # The zone of meetings that name none; most feeds carry no `timezone`, and a California
+    # feed read in an Eastern clinic's zone would show every meeting three hours early.
+    # "": the clinic's zone.
+    timezone: Mapped[str] = mapped_column(String(64), default="", server_default="")
     last_refreshed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_result: Mapped[str] = mapped_column(String(500), default="")
 
@@ -72,6 +76,22 @@ class Meeting(db.Model):
     @property
     def day_numbers(self) -> list[int]:
         return [int(d) for d in self.days]
+
+    @property
+    def meets_in_person(self) -> bool:
+        return self.mode in (IN_PERSON, HYBRID)
+
+    @property
+    def area(self) -> str:
+        """Say where an online meeting is based; its address is only an area, never a "Where"."""
+        return self.region or ("" if self.meets_in_person else self.address)
+
+    @property
+    def video_provider(self) -> str | None:
+        """Return the video service the link opens; None when it is just a web page."""
+        from .links import conference_provider  # links imports nothing from here; no cycle
+
+        return conference_provider(self.conference_url) if self.conference_url else None
 
 
 class SavedMeeting(db.Model):

@@ -1,88 +1,17 @@
 """Readable names of the Meeting Guide type codes (Code for Recovery's list, plus ONL)."""
 
+import json
+from pathlib import Path
+
+from flask_babel import LazyString, get_locale
 from flask_babel import lazy_gettext as _l
 
 from .models import HYBRID, IN_PERSON, ONLINE
 
-TYPE_NAMES = {
-    "11": _l("11th Step Meditation"),
-    "12x12": _l("12 Steps & 12 Traditions"),
-    "A": _l("Secular"),
-    "ABSI": _l("As Bill Sees It"),
-    "AL": _l("Concurrent with Alateen"),
-    "AL-AN": _l("Concurrent with Al-Anon"),
-    "AM": _l("Amharic"),
-    "ASL": _l("American Sign Language"),
-    "B": _l("Big Book"),
-    "BA": _l("Babysitting Available"),
-    "BE": _l("Newcomer"),
-    "BI": _l("Bisexual"),
-    "BRK": _l("Breakfast"),
-    "C": _l("Closed"),
-    "CAN": _l("Candlelight"),
-    "CF": _l("Child-Friendly"),
-    "D": _l("Discussion"),
-    "DA": _l("Danish"),
-    "DB": _l("Digital Basket"),
-    "DD": _l("Dual Diagnosis"),
-    "DE": _l("German"),
-    "DR": _l("Daily Reflections"),
-    "EL": _l("Greek"),
-    "EN": _l("English"),
-    "FA": _l("Persian"),
-    "FF": _l("Fragrance Free"),
-    "FR": _l("French"),
-    "G": _l("Gay"),
-    "GR": _l("Grapevine"),
-    "H": _l("Birthday"),
-    "HE": _l("Hebrew"),
-    "HI": _l("Hindi"),
-    "HR": _l("Croatian"),
-    "HU": _l("Hungarian"),
-    "ITA": _l("Italian"),
-    "JA": _l("Japanese"),
-    "KOR": _l("Korean"),
-    "L": _l("Lesbian"),
-    "LGBTQ": _l("LGBTQ"),
-    "LIT": _l("Literature"),
-    "LS": _l("Living Sober"),
-    "LT": _l("Lithuanian"),
-    "M": _l("Men"),
-    "MED": _l("Meditation"),
-    "ML": _l("Malayalam"),
-    "N": _l("Native American"),
-    "NB": _l("Non-Binary"),
-    "NDG": _l("Indigenous"),
-    "NO": _l("Norwegian"),
-    "O": _l("Open"),
-    "ONL": _l("Online"),
-    "OUT": _l("Outdoor"),
-    "P": _l("Professionals"),
-    "POA": _l("Proof of Attendance"),
-    "POC": _l("People of Color"),
-    "POL": _l("Polish"),
-    "POR": _l("Portuguese"),
-    "PUN": _l("Punjabi"),
-    "RUS": _l("Russian"),
-    "S": _l("Spanish"),
-    "SEN": _l("Seniors"),
-    "SK": _l("Slovak"),
-    "SM": _l("Smoking Permitted"),
-    "SP": _l("Speaker"),
-    "ST": _l("Step Study"),
-    "SV": _l("Swedish"),
-    "T": _l("Transgender"),
-    "TC": _l("Location Temporarily Closed"),
-    "TH": _l("Thai"),
-    "TL": _l("Tagalog"),
-    "TR": _l("Tradition Study"),
-    "UK": _l("Ukrainian"),
-    "W": _l("Women"),
-    "X": _l("Wheelchair Access"),
-    "XB": _l("Wheelchair-Accessible Bathroom"),
-    "XT": _l("Cross Talk Permitted"),
-    "Y": _l("Young People"),
-}
+# One table of names for every code: Code for Recovery's list (code4recovery/spec,
+# data/types.json at 404117ad), English and Spanish, plus ONL, which real feeds send though the
+# list dropped it. A code missing here is kept on the meeting but never shown raw.
+TYPE_TABLE = json.loads((Path(__file__).with_name("type_names.json")).read_text("utf-8"))
 
 # The types a client can search by, most asked-for first; languages at the end.
 SEARCH_TYPES = [
@@ -113,7 +42,36 @@ MODE_NAMES = {
 }
 
 
-def type_name(code: str) -> str:
-    """Return a type code's readable name; a code not in the list is shown as it came."""
-    name = TYPE_NAMES.get(code)
-    return str(name) if name is not None else code
+_BY_UPPER = {code.upper(): code for code in TYPE_TABLE}
+
+
+def canonical_code(code: str) -> str:
+    """Spell a known code as the table does ("onl" is ONL, "12X12" is 12x12); others as given."""
+    return _BY_UPPER.get(code.upper(), code)
+
+
+def type_name(code: str) -> str | None:
+    """Return a type code's name in the reader's language, or None for a code not in the table."""
+    names = TYPE_TABLE.get(code)
+    if names is None:
+        return None
+    locale = get_locale()
+    return names.get(locale.language if locale else "en") or names["en"]
+
+
+# Types about the room, meaningless when nobody meets in person (TSML UI's in_person_types).
+IN_PERSON_TYPES = {"BA", "BRK", "CAN", "CF", "AL-AN", "AL", "FF", "OUT", "SM", "X", "XB"}
+
+
+def type_names(codes: list[str], in_person: bool = True) -> list[str]:
+    """Return the names of the codes that have one, in order; unknown codes are left out.
+
+    ONL is said by "How" already; an online-only meeting drops the room's types.
+    """
+    shown = [c for c in codes if c != "ONL" and (in_person or c not in IN_PERSON_TYPES)]
+    return [name for name in map(type_name, shown) if name]
+
+
+def lazy_type_name(code: str) -> LazyString:
+    """Return a type code's name, looked up when shown, for form choices made at import time."""
+    return LazyString(type_name, code)

@@ -42,7 +42,7 @@ from .mine import (
     which_choices,
 )
 from .models import Meeting, MeetingAttendance, PersonalMeeting
-from .types import MODE_NAMES, type_name
+from .types import MODE_NAMES, type_names
 
 bp = Blueprint("meetings", __name__)
 MAX_PERSONAL = 30
@@ -309,4 +309,4 @@ def reminder_label(minutes: int) -> str:
     return str(REMINDER_LABELS.get(minutes) or _("%(n)d minutes before", n=minutes))
 
 
-bp.add_app_template_global(type_name)
+bp.add_app_template_global(type_names)

@@ -1,6 +1,7 @@
 """The care team's schedule: groups, booking, enrollment, one occurrence, attendance, notices."""
 
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from flask import Blueprint, flash, redirect, request, url_for
 from flask_babel import gettext as _
@@ -233,8 +234,9 @@ def occurrence(series_id, key):
 def _move_form(item, formdata=None):
     form = MoveForm() if formdata else MoveForm(formdata=None)
     if not formdata:
-        form.date.data = item.start.date()
-        form.start_time.data = item.start.time().replace(tzinfo=None)
+        start = item.start.astimezone(ZoneInfo(item.series.timezone))
+        form.date.data = start.date()
+        form.start_time.data = start.time().replace(tzinfo=None)
         form.duration_minutes.data = int((item.end - item.start).total_seconds() // 60)
     return form
 
@@ -287,7 +289,9 @@ def move(series_id, key):
     item = get_occurrence_or_404(series_id, key)
     form = _move_form(item, formdata=True)
     if form.validate_on_submit():
-        start = datetime.combine(form.date.data, form.start_time.data, tzinfo=clinic_zone())
+        # Read in the series' own zone, the one its times are shown and exported in.
+        zone = ZoneInfo(item.series.timezone)
+        start = datetime.combine(form.date.data, form.start_time.data, tzinfo=zone)
         end = start + timedelta(minutes=form.duration_minutes.data)
         move_occurrence(
             item, start, end, current_user, form.note.data, form.family_note.data, now=utcnow()

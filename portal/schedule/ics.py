@@ -1,11 +1,13 @@
 """The personal calendar feed (RFC 5545), neutral by default: "Appointment" and the place."""
 
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
 from icalendar import Calendar, Event
 
 from .occurrences import Occurrence
+from .vtimezone import vtimezone
 
 PAST_DAYS = 30
 FUTURE_DAYS = 180
@@ -46,17 +48,23 @@ def build_feed(
     cal = Calendar()
     cal.add("prodid", "-//Portal//Calendar feed//EN")
     cal.add("version", "2.0")
+    cal.add("name", _("My appointments"))  # RFC 7986; X-WR-CALNAME for older apps
     cal.add("x-wr-calname", _("My appointments"))
     if description:
         cal.add("x-wr-caldesc", description)
+    # How often to fetch again: RFC 7986, and the name Apple and Outlook read.
+    cal.add("refresh-interval", timedelta(hours=1), parameters={"VALUE": "DURATION"})
     cal.add("x-published-ttl", "PT1H")
     for o in occurrences:
         event = Event()
         event.add("uid", f"{o.series.id}-{o.key}@{host}")
         event.add("summary", event_title(o, full_titles))
-        event.add("dtstart", o.start)
-        event.add("dtend", o.end)
-        event.add("dtstamp", now)
+        # In the series' own zone, so a phone elsewhere still keeps it at its wall-clock time.
+        zone = ZoneInfo(o.series.timezone)
+        event.add("dtstart", o.start.astimezone(zone))
+        event.add("dtend", o.end.astimezone(zone))
+        # DTSTAMP changes only when the event does, or every fetch would look like an update.
+        event.add("dtstamp", o.changed_at or o.series.created_at)
         event.add("sequence", o.sequence)
         location = event_location(o)
         if location:
@@ -70,14 +78,21 @@ def build_feed(
         event = Event()
         event.add("uid", f"{m.key}@{host}")
         event.add("summary", m.title if full_titles else _("Appointment"))
-        event.add("dtstart", m.start)
+        event.add("dtstart", m.start)  # in the meeting's own zone
         event.add("dtend", m.end)
-        event.add("dtstamp", now)
+        event.add("dtstamp", m.changed_at)
         location = m.place or (_("Video call") if m.url else "")
         if location:
             event.add("location", location)
         if m.url:
             event.add("url", m.url)
         cal.add_component(event)
-    cal.add_missing_timezones()
+    add_timezones(cal, now)
     return cal.to_ical()
+
+
+def add_timezones(cal: Calendar, now: datetime) -> None:
+    """Add an RRULE-based VTIMEZONE for every zone the events use (see vtimezone.py)."""
+    first, last = feed_window(now)
+    for tzid in sorted(cal.get_used_tzids()):
+        cal.add_component(vtimezone(tzid, first.date(), last.date()))

@@ -30,6 +30,7 @@ class Occurrence:
     cancelled: bool = False
     moved: bool = False
     sequence: int = 0
+    changed_at: datetime | None = None  # the care team's last change to this one occurrence
     note: str = ""  # the care team's note to clients; never shown to family
     family_note: str = ""  # written for family; the only note a family member sees
     attendance: Attendance | None = None
@@ -118,6 +119,7 @@ def _apply(series, original_start, change, zone) -> Occurrence:
     if change is not None:
         occurrence.cancelled = change.cancelled
         occurrence.sequence = change.sequence
+        occurrence.changed_at = change.changed_at
         occurrence.note = change.note
         occurrence.family_note = change.family_note
         if change.new_start is not None and not change.cancelled:
