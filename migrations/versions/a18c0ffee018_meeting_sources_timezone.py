@@ -1,7 +1,7 @@
 """meeting sources: a time zone per source, for feeds whose meetings name none
 
 Revision ID: a18c0ffee018
-Revises: f06ff08ffff4
+Revises: 3c0e59e901a4
 Create Date: 2026-12-03 10:05:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = "a18c0ffee018"
-down_revision = "f06ff08ffff4"
+down_revision = "3c0e59e901a4"
 branch_labels = None
 depends_on = None
 
