@@ -7,7 +7,8 @@ not always cut a service worker's own fetches.
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import screenshot, sign_in
+from tests.browser.test_checkins import fill_check_in, stored, wait_for_empty_outbox
 from tests.browser.server import LiveServer
 
 
@@ -71,3 +72,68 @@ def test_the_cached_help_page_holds_nothing_personal(new_context, own_server):
     }""")
     assert "tel:988" in cached
     assert "Chris (sponsor)" not in cached and "Alex" not in cached
+
+
+def kept_copy(page, path: str) -> None:
+    page.wait_for_function(
+        "(p) => caches.open('portal-pages').then(c => c.match(p)).then(r => !!r)", arg=path
+    )
+
+
+@pytest.mark.parametrize("width", [390, 320])
+def test_one_visit_to_today_is_enough_for_a_day_with_no_signal(new_context, own_server, width):
+    page = new_context(viewport={"width": width, "height": 740}).new_page()
+    sign_in(page, own_server, "client2@example.org")  # lands on Today, the only page visited
+    wait_for_worker(page)
+    for path in ("/today", "/checkin", "/calendar", "/recovery-plan"):
+        kept_copy(page, path)
+    start_url = page.evaluate("fetch('/manifest.webmanifest').then(r => r.json())")["start_url"]
+    assert start_url == "/"
+    own_server.stop()
+
+    # The installed app opens its start URL, "/", which leads to the person's home.
+    page.goto(own_server.url + start_url)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Hi, Sam")
+    banner = page.locator("[data-offline-banner]")
+    expect(banner).to_be_visible()
+    expect(banner).to_contain_text("Offline — as of")
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    screenshot(page, f"offline-start-{width}")
+
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Check-in").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Daily check-in")
+    expect(page.locator("[data-offline-banner]")).to_be_visible()
+    fill_check_in(page)
+    page.get_by_role("button", name="Save my check-in").click()
+    expect(page.locator("[data-outbox-status]")).to_have_text(
+        "Saved on this phone. It will be sent when you are back online."
+    )
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    screenshot(page, f"offline-checkin-{width}")
+    assert stored(own_server, "client2@example.org") == (0, 0)
+
+    own_server.start()
+    page.context.set_offline(True)
+    page.context.set_offline(False)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Thank you for checking in")
+    page.goto(own_server.url + "/today")  # a second chance to send finds nothing left
+    wait_for_empty_outbox(page)
+    assert stored(own_server, "client2@example.org") == (1, 1)
+
+
+def test_the_family_member_gets_their_page_offline_and_staff_keep_nothing(
+    new_context, own_server
+):
+    page = new_context().new_page()
+    sign_in(page, own_server, "family@example.org")
+    wait_for_worker(page)
+    kept_copy(page, "/family/")
+    staff = new_context().new_page()
+    sign_in(staff, own_server, "counselor@example.org")
+    wait_for_worker(staff)
+    staff.wait_for_timeout(500)
+    assert staff.evaluate("caches.open('portal-pages').then(c => c.keys()).then(k => k.length)") == 0
+    own_server.stop()
+    page.goto(own_server.url + "/")
+    expect(page.locator("[data-offline-banner]")).to_be_visible()
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
