@@ -8,8 +8,8 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import screenshot, sign_in
-from tests.browser.test_checkins import fill_check_in, stored, wait_for_empty_outbox
 from tests.browser.server import LiveServer
+from tests.browser.test_checkins import fill_check_in, stored, wait_for_empty_outbox
 
 
 @pytest.fixture
@@ -132,7 +132,8 @@ def test_the_family_member_gets_their_page_offline_and_staff_keep_nothing(
     sign_in(staff, own_server, "counselor@example.org")
     wait_for_worker(staff)
     staff.wait_for_timeout(500)
-    assert staff.evaluate("caches.open('portal-pages').then(c => c.keys()).then(k => k.length)") == 0
+    count = "caches.open('portal-pages').then(c => c.keys()).then(k => k.length)"
+    assert staff.evaluate(count) == 0
     own_server.stop()
     page.goto(own_server.url + "/")
     expect(page.locator("[data-offline-banner]")).to_be_visible()
