@@ -121,9 +121,7 @@ def test_one_visit_to_today_is_enough_for_a_day_with_no_signal(new_context, own_
     assert stored(own_server, "client2@example.org") == (1, 1)
 
 
-def test_the_family_member_gets_their_page_offline_and_staff_keep_nothing(
-    new_context, own_server
-):
+def test_the_family_member_gets_their_page_offline_and_staff_keep_nothing(new_context, own_server):
     page = new_context().new_page()
     sign_in(page, own_server, "family@example.org")
     wait_for_worker(page)
