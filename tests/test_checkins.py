@@ -543,7 +543,8 @@ def test_milestones_count_days_since_the_last_reported_use(app, client, person):
     plan = RecoveryPlan(show_days_in_program=True, show_days_since_use=True)
     start, today = date(2026, 9, 1), date(2026, 11, 30)
     shown = dict(milestones(plan, start, date(2026, 10, 31), today))
-    assert shown["program"]["days"] == 90 and shown["program"]["reached"] == 90
+    # Day 1 is the start date, as Progress counts program weeks (tests/test_client_day.py).
+    assert shown["program"]["days"] == 91 and shown["program"]["reached"] == 90
     assert shown["since_use"]["days"] == 30
 
 
