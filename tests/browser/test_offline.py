@@ -74,10 +74,15 @@ def test_the_cached_help_page_holds_nothing_personal(new_context, own_server):
     assert "Chris (sponsor)" not in cached and "Alex" not in cached
 
 
-def kept_copy(page, path: str) -> None:
-    page.wait_for_function(
-        "(p) => caches.open('portal-pages').then(c => c.match(p)).then(r => !!r)", arg=path
-    )
+def kept_copy(page, path: str, seconds: float = 30) -> None:
+    """Wait until the worker keeps a copy of a page (evaluate awaits the cache's promise)."""
+    for _ in range(int(seconds * 10)):
+        if page.evaluate(
+            "(p) => caches.open('portal-pages').then(c => c.match(p)).then(r => !!r)", path
+        ):
+            return
+        page.wait_for_timeout(100)
+    raise AssertionError(f"{path} was not kept for offline use")
 
 
 @pytest.mark.parametrize("width", [390, 320])
@@ -136,3 +141,43 @@ def test_the_family_member_gets_their_page_offline_and_staff_keep_nothing(new_co
     page.goto(own_server.url + "/")
     expect(page.locator("[data-offline-banner]")).to_be_visible()
     expect(page.get_by_role("heading", level=1)).to_be_visible()
+
+
+CACHED_BYTES = """async () => {
+    const sizes = {};
+    for (const name of await caches.keys()) {
+        const cache = await caches.open(name);
+        for (const request of await cache.keys()) {
+            const body = await (await cache.match(request)).arrayBuffer();
+            const kind = name.startsWith('portal-shell-') ? 'shell' : name;
+            sizes[kind] = (sizes[kind] || 0) + body.byteLength;
+        }
+    }
+    return sizes;
+}"""
+# What the first signed-in visit stores for offline use, uncompressed (README, "Offline").
+FIRST_VISIT_BUDGET_KB = {"client": 200, "family": 120, "staff": 120}
+
+
+@pytest.mark.parametrize(
+    ("email", "role", "waits_for"),
+    [
+        ("client@example.org", "client", "/recovery-plan"),
+        ("family@example.org", "family", "/family/"),
+        ("counselor@example.org", "staff", None),
+    ],
+)
+def test_what_the_first_visit_keeps_is_small(new_context, own_server, email, role, waits_for):
+    page = new_context().new_page()
+    sign_in(page, own_server, email)
+    wait_for_worker(page)
+    if waits_for:
+        kept_copy(page, waits_for)
+    else:
+        page.wait_for_timeout(1000)
+    sizes = page.evaluate(CACHED_BYTES)
+    total_kb = sum(sizes.values()) / 1024
+    print(f"\nfirst visit keeps, {role}: {total_kb:.0f} KB {sizes}")
+    assert total_kb < FIRST_VISIT_BUDGET_KB[role], sizes
+    if role == "staff":
+        assert "portal-pages" not in sizes or sizes["portal-pages"] == 0
