@@ -103,7 +103,9 @@ async function pageFromNetwork(request) {
     const kept = await pages.match(home ? await home.text() : path);
     if (kept) return markedOffline(kept);
     const shell = await caches.open(SHELL_CACHE);
-    return (await shell.match(path)) || (await shell.match(PORTAL.offlinePage)) ||
+    const generic = await shell.match(path);  // help: kept at install, with its own "as of"
+    if (generic) return markedOffline(generic);
+    return (await shell.match(PORTAL.offlinePage)) ||
       new Response("Offline", { status: 503, headers: { "Content-Type": "text/plain" } });
   }
 }

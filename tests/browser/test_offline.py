@@ -7,7 +7,7 @@ not always cut a service worker's own fetches.
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import screenshot, sign_in
+from tests.browser.conftest import path_of, screenshot, sign_in
 from tests.browser.server import LiveServer
 from tests.browser.test_checkins import fill_check_in, stored, wait_for_empty_outbox
 
@@ -117,6 +117,17 @@ def test_one_visit_to_today_is_enough_for_a_day_with_no_signal(new_context, own_
     screenshot(page, f"offline-checkin-{width}")
     assert stored(own_server, "client2@example.org") == (0, 0)
 
+    for path, heading in (
+        ("/calendar", "Calendar"),
+        ("/recovery-plan", "Your recovery plan"),
+        ("/help", "Get help now"),
+    ):
+        other = page.context.new_page()
+        other.goto(own_server.url + path)
+        expect(other.get_by_role("heading", level=1)).to_have_text(heading)
+        expect(other.locator("[data-offline-banner]")).to_be_visible()
+        other.close()
+
     own_server.start()
     page.context.set_offline(True)
     page.context.set_offline(False)
@@ -181,3 +192,18 @@ def test_what_the_first_visit_keeps_is_small(new_context, own_server, email, rol
     assert total_kb < FIRST_VISIT_BUDGET_KB[role], sizes
     if role == "staff":
         assert "portal-pages" not in sizes or sizes["portal-pages"] == 0
+
+
+def test_homework_opened_once_is_there_with_no_signal(new_context, own_server):
+    page = new_context().new_page()
+    sign_in(page, own_server, "client@example.org")
+    wait_for_worker(page)
+    page.goto(own_server.url + "/homework")
+    page.get_by_role("link", name="Read: coping with cravings").click()
+    path = path_of(page)
+    kept_copy(page, path)
+    own_server.stop()
+    page.goto(own_server.url + "/today")
+    page.goto(own_server.url + path)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Read: coping with cravings")
+    expect(page.locator("[data-offline-banner]")).to_be_visible()
