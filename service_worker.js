@@ -34,8 +34,44 @@ self.addEventListener("install", (event) => {
   }));
 });
 
+// Where "/" leads for the signed-in person, so the installed app (start_url "/") opens on
+// their home with no signal. It sits in PAGES_CACHE, which sign-out clears with the rest.
+const HOME_KEY = "/offline-home";
+const FRESH_MS = 10 * 60 * 1000;
+
+function isLocalPath(path) {
+  return typeof path === "string" && path.startsWith("/") && !path.startsWith("//");
+}
+
+async function keepPage(pages, path, response) {
+  if (response.ok && !response.redirected && response.headers.get("X-Offline-Copy") === "keep") {
+    await pages.put(path, response);
+  }
+}
+
+// Keep the pages the server named for this person, one at a time (a slow network is shared
+// with the page in front of them), skipping copies made in the last few minutes.
+async function keepForOffline(home, paths) {
+  const pages = await caches.open(PAGES_CACHE);
+  if (isLocalPath(home)) await pages.put(HOME_KEY, new Response(home));
+  for (const path of paths.filter(isLocalPath)) {
+    const kept = await pages.match(path);
+    const age = kept ? Date.now() - Date.parse(kept.headers.get("Date") || "") : Infinity;
+    if (age < FRESH_MS) continue;
+    try {
+      await keepPage(pages, path, await fetch(path, { credentials: "same-origin" }));
+    } catch (error) {
+      return;  // no network: the next page load tries again
+    }
+  }
+}
+
 self.addEventListener("message", (event) => {
-  if (event.data && event.data.type === "skip-waiting") self.skipWaiting();
+  const data = event.data || {};
+  if (data.type === "skip-waiting") self.skipWaiting();
+  if (data.type === "keep-offline" && Array.isArray(data.pages)) {
+    event.waitUntil(keepForOffline(data.home, data.pages));
+  }
 });
 
 self.addEventListener("activate", (event) => {
@@ -57,17 +93,19 @@ async function pageFromNetwork(request) {
   const path = new URL(request.url).pathname;
   try {
     const response = await fetch(request);
-    if (response.ok && response.headers.get("X-Offline-Copy") === "keep" &&
-        new URL(request.url).search === "") {
-      const pages = await caches.open(PAGES_CACHE);
-      await pages.put(path, response.clone());
+    if (new URL(request.url).search === "") {
+      await keepPage(await caches.open(PAGES_CACHE), path, response.clone());
     }
     return response;
   } catch (error) {
-    const kept = await (await caches.open(PAGES_CACHE)).match(path);
+    const pages = await caches.open(PAGES_CACHE);
+    const home = path === "/" ? await pages.match(HOME_KEY) : null;
+    const kept = await pages.match(home ? await home.text() : path);
     if (kept) return markedOffline(kept);
     const shell = await caches.open(SHELL_CACHE);
-    return (await shell.match(path)) || (await shell.match(PORTAL.offlinePage)) ||
+    const generic = await shell.match(path);  // help: kept at install, with its own "as of"
+    if (generic) return markedOffline(generic);
+    return (await shell.match(PORTAL.offlinePage)) ||
       new Response("Offline", { status: 503, headers: { "Content-Type": "text/plain" } });
   }
 }

@@ -5,6 +5,8 @@ import secrets
 from datetime import time
 from pathlib import Path
 
+from .weeks import parse_week_start
+
 HTMX_VERSION = "2.0.11"
 # sha384 of https://unpkg.com/htmx.org@2.0.11/dist/htmx.min.js (the npm package's dist file).
 HTMX_SRI = "sha384-2OatzQy1H+Zd/IIrjr1TcuDGqLXeHhbooAyJY1KdQMKnr4LZ22k31GBLdYKHmVjg"
@@ -74,6 +76,8 @@ def from_environment(instance_path: Path) -> dict:
         "SQLALCHEMY_DATABASE_URI": _database_url(instance_path),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "CLINIC_TIMEZONE": os.environ.get("CLINIC_TIMEZONE", "America/New_York"),
+        # The calendar week the clinic counts hours and meetings in (portal/weeks.py).
+        "WEEK_START": parse_week_start(os.environ.get("WEEK_START", "monday")),
         "APP_NAME": os.environ.get("APP_NAME", "Portal"),
         # Mixed into the service worker's version: set it per deploy to push a new worker even
         # when no static file changed (a template-only release, say).

@@ -8,6 +8,7 @@ from flask_babel import format_time, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from .dates import format_day
 from .recovery_plan.contacts import contacts_of
 from .timeutil import utcnow
 
@@ -83,6 +84,7 @@ def rendered_at() -> str:
 def init_frame(app: Flask) -> None:
     app.extensions["static_digests"] = static_digests(app)
     app.jinja_env.globals["field_attrs"] = field_attrs  # imported macros see globals only
+    app.jinja_env.filters["day"] = format_day  # every date on a page: {{ d|day("long") }}
 
     @app.context_processor
     def frame_context():

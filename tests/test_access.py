@@ -76,6 +76,7 @@ MATRIX = {
     ("schedule.calendar_page", "GET"): CLIENTS,
     ("schedule.occurrence", "GET"): OWNER,
     ("schedule.notice", "POST"): OWNER,
+    ("schedule.withdraw", "POST"): OWNER,
     ("schedule.progress", "GET"): CLIENTS,
     # A wrong feed token is 404 for everyone; the feed's own tests use real tokens.
     ("schedule.feed", "GET"): dict.fromkeys(ROLES, N),

@@ -543,7 +543,8 @@ def test_milestones_count_days_since_the_last_reported_use(app, client, person):
     plan = RecoveryPlan(show_days_in_program=True, show_days_since_use=True)
     start, today = date(2026, 9, 1), date(2026, 11, 30)
     shown = dict(milestones(plan, start, date(2026, 10, 31), today))
-    assert shown["program"]["days"] == 90 and shown["program"]["reached"] == 90
+    # Day 1 is the start date, as Progress counts program weeks (tests/test_client_day.py).
+    assert shown["program"]["days"] == 91 and shown["program"]["reached"] == 90
     assert shown["since_use"]["days"] == 30
 
 
@@ -580,7 +581,8 @@ def test_the_program_starts_at_the_first_check_in_if_that_came_before_the_accoun
         save_checkin(user, today - timedelta(days=3), {**ANSWERS, "used": True}, utcnow())
     post(client, "/recovery-plan", {"show_days_in_program": "y", "show_days_since_use": "y"})
     html = client.get("/recovery-plan").get_data(as_text=True)
-    assert "20 days in the program" in html and "You reached 14 days." in html
+    # The first check-in's day is day 1 (as Progress counts weeks), so 20 days ago is day 21.
+    assert "21 days in the program" in html and "You reached 14 days." in html
     assert "3 days since you last reported use" in html and "Next: 7 days." in html
 
 

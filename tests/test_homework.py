@@ -344,7 +344,7 @@ def test_eight_hand_ins_at_once_hand_it_in_once(app, client, worksheet):
     flashes = []
     for phone in phones:
         page = phone.get(f"/homework/{copy_id}").get_data(as_text=True)
-        flashes.append("Handed in. Thank you." in page)
+        flashes.append("Handed in. Your counselor will read it" in page)
     assert flashes.count(True) == 1  # the others are told it is already handed in
     with app.app_context():
         copy = db.session.get(HomeworkCopy, copy_id)
@@ -368,6 +368,33 @@ def test_a_too_long_answer_at_hand_in_is_shown_by_its_question(app, client, work
     with app.app_context():
         assert db.session.get(HomeworkCopy, copy_id).status == "assigned"
         assert _answer(copy_id, q1) is None
+
+
+def test_handing_in_with_no_answers_asks_first_and_stores_nothing(app, client, worksheet):
+    copy_id, (q1, q2), _ = worksheet
+    blank = {f"answer-{q1}": "  ", f"answer-{q2}": ""}
+    asked = post(client, f"/homework/{copy_id}/hand-in", blank)
+    assert asked.status_code == 422
+    html = asked.get_data(as_text=True)
+    assert "You have not written any answers yet. Hand it in anyway?" in html
+    assert 'name="empty_ok" value="1"' in html
+    with app.app_context():
+        assert db.session.get(HomeworkCopy, copy_id).handed_in_at is None
+    # A saved draft is an answer: no question then.
+    _draft(client, copy_id, q2, "from the train", 100)
+    assert post(client, f"/homework/{copy_id}/hand-in", {f"answer-{q1}": ""}).status_code == 303
+    with app.app_context():
+        assert db.session.get(HomeworkCopy, copy_id).status == "handed_in"
+
+
+def test_handing_in_blank_after_saying_yes(app, client, worksheet):
+    copy_id, (q1, _q2), _ = worksheet
+    done = post(client, f"/homework/{copy_id}/hand-in", {f"answer-{q1}": "", "empty_ok": "1"})
+    assert done.status_code == 303
+    page = client.get(done.headers["Location"]).get_data(as_text=True)
+    assert "Handed in. Your counselor will read it and may leave feedback here." in page
+    with app.app_context():
+        assert db.session.get(HomeworkCopy, copy_id).status == "handed_in"
 
 
 def test_homework_without_questions_is_marked_done(app, client):

@@ -95,7 +95,7 @@ def test_results_are_sorted_by_the_next_time_from_now_in_the_clients_zone(app):
             assert listings[0].when(NOW) == "Now, until 7:00\u202fPM"
             assert listings[1].when(NOW) == "Today at 7:00\u202fPM"
             assert listings[4].when(NOW) == "Tomorrow at 7:00\u202fAM"
-            assert listings[5].when(NOW) == "Tuesday, Nov 24 at 8:00\u202fPM"
+            assert listings[5].when(NOW) == "Tuesday, November 24 at 8:00\u202fPM"
             assert west.own_time() == "5:00\u202fPM where the meeting is (America/Los Angeles)"
 
 

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db
+from ..weeks import week_start as clinic_week_start
 from .escalation import escalation_at
 from .models import CheckIn
 
@@ -41,13 +42,12 @@ class FlagReport:
 
 
 def week_start(now: datetime, zone) -> date:
-    """Return the Monday of the clinic's current week."""
-    today = now.astimezone(zone).date()
-    return today - timedelta(days=today.weekday())
+    """Return the first day of the clinic's current week."""
+    return clinic_week_start(now.astimezone(zone).date())
 
 
 def flag_report(now: datetime, zone, hours: dict, minutes: int) -> FlagReport:
-    """Build the report for the clinic week (Monday to Sunday) that holds `now`."""
+    """Build the report for the clinic week (portal/weeks.py) that holds `now`."""
     start = week_start(now, zone)
     since = datetime.combine(start, time(0), tzinfo=zone)
     rows = db.session.scalars(

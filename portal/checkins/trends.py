@@ -2,10 +2,10 @@
 
 from datetime import date, timedelta
 
-from flask_babel import format_date
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from ..dates import format_day
 from ..extensions import db
 from .forms import MOOD_LABELS
 from .models import CheckIn
@@ -60,9 +60,9 @@ def _describe(name: str, title: str, values: list[int], days: list[date]) -> str
             what=title,
             label=labels[round(average)],
             best=labels[high_v],
-            best_day=format_date(high_d, "MMM d"),
+            best_day=format_day(high_d, "month_day"),
             low=labels[low_v],
-            low_day=format_date(low_d, "MMM d"),
+            low_day=format_day(low_d, "month_day"),
         )
     return _(
         "%(what)s: average %(avg)s out of 10, highest %(high)s on %(high_day)s, lowest %(low)s "
@@ -70,9 +70,9 @@ def _describe(name: str, title: str, values: list[int], days: list[date]) -> str
         what=title,
         avg=f"{average:.1f}",
         high=high_v,
-        high_day=format_date(high_d, "MMM d"),
+        high_day=format_day(high_d, "month_day"),
         low=low_v,
-        low_day=format_date(low_d, "MMM d"),
+        low_day=format_day(low_d, "month_day"),
     )
 
 

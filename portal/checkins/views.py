@@ -62,6 +62,7 @@ def _form_page(form, existing, status: int, problem=None):
         threshold=crisis_threshold(),
         mood_labels=MOOD_LABELS,
         status=status,
+        clinic_zone_name=current_app.config["CLINIC_TIMEZONE"],
     )
 
 

@@ -326,6 +326,20 @@ def hand_in(copy: HomeworkCopy, answers: dict, action: str, *, now: datetime) ->
     return True
 
 
+def nothing_written(copy: HomeworkCopy, answers: dict) -> bool:
+    """Say whether handing in now would hand in no answer at all (the form's text, else the
+    saved draft). Homework with no questions is only marked done, so it never counts."""
+    questions = copy.assignment.questions
+    if not questions:
+        return False
+    saved = answers_by_question(copy)
+    for q in questions:
+        text = answers[q.id][0] if q.id in answers else getattr(saved.get(q.id), "text", "")
+        if (text or "").strip():
+            return False
+    return True
+
+
 def can_reopen(copy: HomeworkCopy) -> bool:
     """Handed-in or done homework can be opened again until the counselor has reviewed it."""
     return copy.status in (HANDED_IN, DONE) and copy.reviewed_at is None

@@ -54,7 +54,7 @@ def index():
     return render("homework/index.html", lists=rules.sorted_for_client(current_user, utcnow()))
 
 
-def _copy_page(copy, errors=None, texts=None, status=200):
+def _copy_page(copy, errors=None, texts=None, status=200, confirm_empty=False):
     answers = rules.answers_by_question(copy)
     return render(
         "homework/copy.html",
@@ -65,6 +65,7 @@ def _copy_page(copy, errors=None, texts=None, status=200):
         or {q.id: a.text for q in copy.assignment.questions if (a := answers.get(q.id))},
         errors=errors or {},
         can_reopen=rules.can_reopen(copy),
+        confirm_empty=confirm_empty,
         status=status,
     )
 
@@ -152,11 +153,14 @@ def hand_in(copy_id):
     answers, texts, errors = _answers_from_form(item)
     if errors:
         return _copy_page(item, errors, texts, 422)
+    if rules.nothing_written(item, answers) and request.form.get("empty_ok") != "1":
+        # Ask before handing in blank answers: a tap on the wrong button is easy on a phone.
+        return _copy_page(item, texts=texts, status=422, confirm_empty=True)
     action = "hand_in" if item.assignment.questions else "done"
     if not rules.hand_in(item, answers, action, now=utcnow()):
         flash(_("This is already handed in."))
     elif action == "hand_in":
-        flash(_("Handed in. Thank you."))
+        flash(_("Handed in. Your counselor will read it and may leave feedback here."))
     else:
         flash(_("Marked as done. Well done."))
     return redirect(url_for("homework.copy", copy_id=item.id), 303)

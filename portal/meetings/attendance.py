@@ -4,9 +4,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
 from ..timeutil import zone_for
+from ..weeks import week_start
 from .models import Meeting, MeetingAttendance, MeetingGoal, PersonalMeeting
 
 MAX_GOAL = 21  # three a day is already a lot
@@ -14,7 +16,7 @@ MAX_GOAL = 21  # three a day is already a lot
 
 @dataclass
 class WeekProgress:
-    """Meetings logged this week (Monday to Sunday) against the goal, if there is one."""
+    """Meetings logged this clinic week (portal/weeks.py) against the goal, if there is one."""
 
     count: int
     goal: int | None
@@ -29,9 +31,28 @@ def today_for(client, now: datetime) -> date:
     return now.astimezone(zone_for(client)).date()
 
 
-def week_start(day: date) -> date:
-    """Return the Monday of the week holding `day`."""
-    return day - timedelta(days=day.weekday())
+def already_logged(
+    client,
+    attended_on: date,
+    meeting: Meeting | None = None,
+    personal: PersonalMeeting | None = None,
+    title: str = "",
+) -> bool:
+    """Say whether the client logged this same meeting on this same day before."""
+    same = select(MeetingAttendance.id).where(
+        MeetingAttendance.client_id == client.id, MeetingAttendance.attended_on == attended_on
+    )
+    if meeting is not None:
+        same = same.where(MeetingAttendance.meeting_id == meeting.id)
+    elif personal is not None:
+        same = same.where(MeetingAttendance.personal_meeting_id == personal.id)
+    else:
+        same = same.where(
+            MeetingAttendance.meeting_id.is_(None),
+            MeetingAttendance.personal_meeting_id.is_(None),
+            func.lower(MeetingAttendance.title) == title.strip().lower(),
+        )
+    return db.session.scalar(same.limit(1)) is not None
 
 
 def log_attendance(
@@ -41,8 +62,12 @@ def log_attendance(
     personal: PersonalMeeting | None = None,
     title: str = "",
     note: str = "",
-) -> MeetingAttendance:
-    """Record that the client went to a meeting: one from the directory, their own, or named."""
+) -> MeetingAttendance | None:
+    """Record that the client went to a meeting: one from the directory, their own, or named.
+
+    Return None when that meeting is already logged for that day (a second tap, two tabs)."""
+    if already_logged(client, attended_on, meeting, personal, title):
+        return None
     entry = MeetingAttendance(
         client_id=client.id,
         attended_on=attended_on,
@@ -52,7 +77,11 @@ def log_attendance(
         note=note,
     )
     db.session.add(entry)
-    db.session.commit()
+    try:
+        db.session.commit()
+    except IntegrityError:  # the same entry committed by a request running alongside this one
+        db.session.rollback()
+        return None
     return entry
 
 
@@ -90,14 +119,14 @@ def set_goal(client, per_week: int, by) -> MeetingGoal | None:
 
 def week_progress(client, today: date) -> WeekProgress:
     """Count the meetings logged in the week of `today` and compare with the goal."""
-    monday = week_start(today)
+    first = week_start(today)
     count = db.session.scalar(
         select(func.count())
         .select_from(MeetingAttendance)
         .where(
             MeetingAttendance.client_id == client.id,
-            MeetingAttendance.attended_on >= monday,
-            MeetingAttendance.attended_on < monday + timedelta(days=7),
+            MeetingAttendance.attended_on >= first,
+            MeetingAttendance.attended_on < first + timedelta(days=7),
         )
     )
     goal = goal_of(client)

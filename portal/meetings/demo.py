@@ -7,7 +7,8 @@ from pathlib import Path
 from sqlalchemy import select
 
 from ..extensions import db
-from .attendance import attendance_log, log_attendance, set_goal, today_for, week_start
+from ..weeks import week_start
+from .attendance import attendance_log, log_attendance, set_goal, today_for
 from .importer import import_source, source_for
 from .mine import save_meeting
 from .models import Meeting

@@ -4,10 +4,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from flask_babel import format_date, format_time
+from flask_babel import format_time
 from flask_babel import gettext as _
 from sqlalchemy import or_, select
 
+from ..dates import format_day
 from ..extensions import db
 from .models import HYBRID, IN_PERSON, ONLINE, Meeting
 from .weekly import spec_day, upcoming
@@ -74,7 +75,7 @@ def when_label(start: datetime, end: datetime, now: datetime) -> str:
         return _("Today at %(time)s", time=at)
     if days == 1:
         return _("Tomorrow at %(time)s", time=at)
-    return _("%(day)s at %(time)s", day=format_date(start.date(), "EEEE, MMM d"), time=at)
+    return _("%(day)s at %(time)s", day=format_day(start.date(), "long"), time=at)
 
 
 def _query(filters: MeetingFilters):

@@ -144,6 +144,18 @@ class MeetingAttendance(db.Model):
     """A meeting a client went to ("I went"): from the directory, their own, or by name."""
 
     __tablename__ = "meeting_attendance"
+    # One entry per meeting per day; entries named by hand are checked in attendance.py.
+    __table_args__ = (
+        UniqueConstraint(
+            "client_id", "attended_on", "meeting_id", name="uq_meeting_attendance_meeting_day"
+        ),
+        UniqueConstraint(
+            "client_id",
+            "attended_on",
+            "personal_meeting_id",
+            name="uq_meeting_attendance_personal_day",
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     client_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)

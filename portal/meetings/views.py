@@ -223,7 +223,7 @@ def attendance():
     if request.method == "GET":
         form.attended_on.data = today
     elif form.validate_on_submit():
-        log_attendance(
+        entry = log_attendance(
             current_user,
             form.attended_on.data,
             meeting=form.meeting,
@@ -231,8 +231,10 @@ def attendance():
             title=form.title.data,
             note=form.note.data,
         )
-        flash(_("Logged. Well done for going."))
-        return redirect(url_for("meetings.attendance"))
+        if entry is not None:
+            flash(_("Logged. Well done for going. It counts toward this week's meetings."))
+            return redirect(url_for("meetings.attendance"))
+        form.which.errors = [_("You already logged this meeting for that day.")]
     return render(
         "meetings/attendance.html",
         form=form,

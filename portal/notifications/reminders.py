@@ -169,7 +169,8 @@ def session_reminders(person, prefs, occurrence, now: datetime, zone) -> list[Re
     """Return the reminders for one session: some minutes before, and the evening before."""
     if occurrence.cancelled or occurrence.start <= now:
         return []
-    if occurrence.notice is not None and occurrence.notice.kind == "cant_make_it":
+    notice = occurrence.notice
+    if notice is not None and notice.in_force and notice.kind == "cant_make_it":
         return []  # they told us they are not coming; a reminder would only nag
     start = occurrence.start
     tag = messages.opaque_id("series", str(occurrence.series.id), occurrence.key)

@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ..extensions import db
+from ..schedule.progress import program_day
 from .models import RecoveryPlan
 
 LISTS = ("triggers", "warning_signs", "coping", "reasons")
@@ -65,7 +66,8 @@ def milestones(plan: RecoveryPlan, start: date, last_use: date | None, today: da
     """Return the milestones the client chose to show, as (kind, description) pairs."""
     shown = []
     if plan.show_days_in_program:
-        shown.append(("program", milestone(max(0, (today - start).days))))
+        # Counted as Progress counts program weeks, so "22 days" sits in "Week 4".
+        shown.append(("program", milestone(program_day(start, today))))
     if plan.show_days_since_use:
         since = last_use if last_use is not None else start
         shown.append(("since_use", milestone(max(0, (today - since).days))))

@@ -12,12 +12,20 @@ from ..checkins.rules import clinic_today, last_use_day, program_start
 from ..extensions import db
 from ..forms import Form, strip
 from ..htmx import render
+from ..schedule.progress import enrollment_of
 from ..timeutil import utcnow
 from .contacts import MAX_CONTACTS, add_contact, contacts_of, phone_problem
 from .models import SupportContact
 from .plan import LISTS, lines, lines_problem, milestones, plan_of, save_plan
 
 bp = Blueprint("recovery_plan", __name__)
+
+
+def program_start_of(client):
+    """Return day 1 of the client's program: the enrollment's start, the one Progress counts
+    weeks from; before the care team sets it, the account or the first check-in."""
+    enrollment = enrollment_of(client)
+    return enrollment.start_date if enrollment else program_start(client)
 
 
 def _dialable(form, field):
@@ -135,12 +143,13 @@ def plan():
         flash(_("Your plan is saved."))
         return redirect(url_for("recovery_plan.plan"))
     today = clinic_today(utcnow())
-    start = program_start(current_user)
+    start = program_start_of(current_user)
     return render(
         "recovery_plan/plan.html",
         form=form,
         plan=current,
         contacts=contacts_of(current_user),
         milestones=milestones(current, start, last_use_day(current_user), today),
+        program_start=start,
         status=422 if form.is_submitted() else 200,
     )

@@ -7,10 +7,14 @@ from flask_babel import format_timedelta, ngettext
 from flask_babel import gettext as _
 
 from ..meetings.calendar import meeting_occurrences
+from ..weeks import week_start
 from .occurrences import Occurrence
 from .visibility import visible_occurrences
 
 LOOKAHEAD_DAYS = 14
+# How far the week and month views go either way: enough to look back and plan ahead; past it
+# nothing is scheduled, and a year like 9999 overflows date arithmetic.
+BROWSE_YEARS = 5
 
 
 @dataclass
@@ -65,6 +69,18 @@ def today_view(person, now: datetime, zone) -> dict:
     }
 
 
+def calendar_day(text: str | None, today: date) -> date | None:
+    """Read the calendar's ?date= (YYYY-MM-DD): today when absent or unreadable, None (404)
+    when it is more than BROWSE_YEARS away."""
+    try:
+        day = date.fromisoformat(text or "")
+    except ValueError:
+        return today
+    if abs(day.year - today.year) > BROWSE_YEARS:
+        return None
+    return day
+
+
 def calendar_items(person, start: datetime, end: datetime, now: datetime, zone) -> list:
     """Return a person's sessions and, for a client, their peer-support meetings, by time."""
     items = visible_occurrences(person, start, end, now, zone)
@@ -81,24 +97,20 @@ def agenda(person, now: datetime, zone, weeks: int = 4) -> list[Day]:
     return [d for d in _by_day(items, today, weeks * 7, zone) if d.occurrences]
 
 
-def week_of(day: date) -> date:
-    return day - timedelta(days=day.weekday())
-
-
 def week(person, day: date, now: datetime, zone) -> list[Day]:
-    """Return Monday to Sunday of the week holding a day."""
-    first = week_of(day)
+    """Return the clinic week (portal/weeks.py) holding a day, day by day."""
+    first = week_start(day)
     end = _midnight(first + timedelta(days=7), zone)
     items = calendar_items(person, _midnight(first, zone), end, now, zone)
     return _by_day(items, first, 7, zone)
 
 
 def month(person, day: date, now: datetime, zone) -> list[list[Day]]:
-    """Return the weeks (Monday first) that cover the month of a day."""
+    """Return the clinic weeks that cover the month of a day."""
     first_of_month = day.replace(day=1)
-    first = week_of(first_of_month)
+    first = week_start(first_of_month)
     next_month = (first_of_month + timedelta(days=32)).replace(day=1)
-    days = ((week_of(next_month - timedelta(days=1)) + timedelta(days=7)) - first).days
+    days = ((week_start(next_month - timedelta(days=1)) + timedelta(days=7)) - first).days
     end = _midnight(first + timedelta(days=days), zone)
     items = calendar_items(person, _midnight(first, zone), end, now, zone)
     grid = _by_day(items, first, days, zone)

@@ -179,6 +179,8 @@ class AbsenceNotice(db.Model):
     reason: Mapped[str] = mapped_column(String(200), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Taken back by the client before the session started; kept, so the care team sees both.
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     person = relationship("User")
     series = relationship(SessionSeries)
@@ -186,6 +188,10 @@ class AbsenceNotice(db.Model):
     @property
     def label(self) -> str:
         return str(NOTICE_KINDS.get(self.kind, self.kind))
+
+    @property
+    def in_force(self) -> bool:
+        return self.withdrawn_at is None
 
 
 class CalendarFeed(db.Model):

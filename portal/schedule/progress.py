@@ -1,4 +1,7 @@
-"""Program progress: week N of 12, hours this week, attendance, and absences against the rule."""
+"""Program progress: week N of 12, hours this week, attendance, and absences against the rule.
+
+Two clocks, each said on screen: the program week counts from the client's start date (week 1
+is days 1–7); "this week" for hours is the clinic's calendar week (portal/weeks.py)."""
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -7,6 +10,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 
 from ..extensions import db
+from ..weeks import week_start as clinic_week_start
 from .models import PHASES, Attendance, Enrollment
 
 PRESENT = ("attended", "late")
@@ -18,6 +22,7 @@ class Progress:
     enrollment: Enrollment
     week: int
     weeks: int
+    day: int
     week_start: date
     minutes_this_week: int
     counts: dict[str, int]
@@ -25,6 +30,10 @@ class Progress:
     @property
     def phase_label(self) -> str:
         return str(PHASES.get(self.enrollment.phase, self.enrollment.phase))
+
+    @property
+    def week_end(self) -> date:
+        return self.week_start + timedelta(days=6)
 
     @property
     def required_minutes(self) -> int:
@@ -58,17 +67,22 @@ class Progress:
         return "ok"
 
 
+def program_day(start: date, today: date) -> int:
+    """Return which day of the program today is, the start date being day 1 (0 before it)."""
+    return max(0, (today - start).days + 1)
+
+
 def program_week(enrollment: Enrollment, today: date) -> int:
     """Return the program week (1-based) that holds today, within 1..planned weeks."""
-    week = (today - enrollment.start_date).days // 7 + 1
+    week = (program_day(enrollment.start_date, today) - 1) // 7 + 1
     return max(1, min(week, enrollment.planned_weeks))
 
 
-def week_bounds(enrollment: Enrollment, week: int, zone: ZoneInfo) -> tuple[datetime, datetime]:
-    """Return the aware start and end of a program week (it begins on the start weekday)."""
-    first = enrollment.start_date + timedelta(weeks=week - 1)
+def clinic_week_bounds(today: date, zone: ZoneInfo) -> tuple[datetime, datetime]:
+    """Return the aware start and end of the clinic week holding today."""
+    first = clinic_week_start(today)
     start = datetime.combine(first, time(0), tzinfo=zone)
-    return start, datetime.combine(first + timedelta(weeks=1), time(0), tzinfo=zone)
+    return start, datetime.combine(first + timedelta(days=7), time(0), tzinfo=zone)
 
 
 def enrollment_of(client) -> Enrollment | None:
@@ -80,8 +94,8 @@ def progress_for(client, now: datetime, zone: ZoneInfo) -> Progress | None:
     enrollment = enrollment_of(client)
     if enrollment is None:
         return None
-    week = program_week(enrollment, now.astimezone(zone).date())
-    start, end = week_bounds(enrollment, week, zone)
+    today = now.astimezone(zone).date()
+    start, end = clinic_week_bounds(today, zone)
     minutes = db.session.scalar(
         select(func.coalesce(func.sum(Attendance.minutes), 0)).where(
             Attendance.client_id == client.id,
@@ -97,4 +111,12 @@ def progress_for(client, now: datetime, zone: ZoneInfo) -> Progress | None:
             .group_by(Attendance.status)
         ).all()
     )
-    return Progress(enrollment, week, enrollment.planned_weeks, start.date(), int(minutes), counts)
+    return Progress(
+        enrollment,
+        program_week(enrollment, today),
+        enrollment.planned_weeks,
+        program_day(enrollment.start_date, today),
+        start.date(),
+        int(minutes),
+        counts,
+    )

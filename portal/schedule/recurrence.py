@@ -1,6 +1,6 @@
 """Recurrence by RFC 5545 with python-dateutil: wall-clock times in a zone, so 6 pm stays 6 pm."""
 
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from dateutil.rrule import FR, MO, SA, SU, TH, TU, WE, WEEKLY, rrule
@@ -71,9 +71,13 @@ def natural_starts(series, start: datetime, end: datetime) -> list[datetime]:
 
 
 def is_natural_start(series, moment: datetime) -> bool:
-    """Tell whether a series is scheduled to start at exactly this moment."""
+    """Tell whether a series is scheduled to start at exactly this moment.
+
+    Compared as instants: a start at a wall-clock time the spring change skips (02:30 in New
+    York) is listed at the instant 02:30 names, which reads back as 03:30; comparing wall
+    clocks would lose it. The window is a day wide so such a start is in it."""
     local = moment.astimezone(ZoneInfo(series.timezone))
     found = series_rule_near(series, local).between(
-        local - timedelta(seconds=1), local + timedelta(seconds=1), inc=True
+        local - timedelta(days=1), local + timedelta(days=1), inc=True
     )
-    return any(s == local for s in found)
+    return any(s.astimezone(UTC) == moment.astimezone(UTC) for s in found)

@@ -55,7 +55,23 @@ def send_notice(
         )
         db.session.add(notice)
     notice.kind, notice.reason = kind, reason
-    notice.created_at, notice.seen_at = now, None
+    notice.created_at, notice.seen_at, notice.withdrawn_at = now, None, None
+    db.session.commit()
+    return notice
+
+
+def withdraw_problem(occurrence: Occurrence, now: datetime):
+    """Return why the person's notice cannot be taken back now, or None if it can."""
+    if occurrence.notice is None or not occurrence.notice.in_force:
+        return _l("There is nothing to take back.")
+    if occurrence.start <= now:
+        return _l("The session has started. To change this, talk to your care team.")
+    return None
+
+
+def withdraw_notice(notice: AbsenceNotice, now: datetime) -> AbsenceNotice:
+    """Take a notice back; the care team sees the change as new, next to what was sent."""
+    notice.withdrawn_at, notice.seen_at = now, None
     db.session.commit()
     return notice
 

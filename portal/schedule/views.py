@@ -1,6 +1,6 @@
 """The client's calendar, a session's page, "I can't make it", progress, and the feed."""
 
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from flask import Blueprint, Response, flash, redirect, request, url_for
 from flask_babel import format_date, format_time
@@ -13,6 +13,7 @@ from ..addresses import public_url
 from ..checkins.trends import trend_context
 from ..consent.text import disclosure_notice
 from ..extensions import db
+from ..forms import Form
 from ..htmx import render
 from ..meetings.calendar import meeting_occurrences
 from ..timeutil import clinic_zone, utcnow
@@ -31,18 +32,13 @@ from .rules import (
     notice_problem,
     renew_feed,
     send_notice,
+    withdraw_notice,
+    withdraw_problem,
 )
 from .visibility import visible_occurrences
 
 bp = Blueprint("schedule", __name__)
 VIEWS = ("agenda", "week", "month")
-
-
-def _day_arg(now: datetime) -> date:
-    try:
-        return date.fromisoformat(request.args.get("date", ""))
-    except ValueError:
-        return now.date()
 
 
 @bp.get("/calendar")
@@ -52,7 +48,7 @@ def calendar_page():
     zone = clinic_zone()
     now = utcnow().astimezone(zone)
     view = request.args.get("view") if request.args.get("view") in VIEWS else "agenda"
-    day = _day_arg(now)
+    day = calendar.calendar_day(request.args.get("date"), now.date()) or refuse()
     context = {"view": view, "now": now, "day": day}
     if view == "agenda":
         context["days"] = calendar.agenda(current_user, now, zone)
@@ -76,6 +72,32 @@ def _with_records(item):
     return attach_person_records([item], current_user)
 
 
+def _notice_done(item, message: str):
+    """Answer a notice sent or taken back: the fragment for htmx, else the page again."""
+    if not request.headers.get("HX-Request"):
+        flash(message)
+        return redirect(url_for("schedule.occurrence", series_id=item.series.id, key=item.key))
+    return render(
+        "schedule/occurrence.html",
+        "schedule/_notice.html",
+        item=item,
+        form=NoticeForm(formdata=None),
+        now=utcnow(),
+        done=message,
+    )
+
+
+def _notice_refused(item, form, status: int = 422):
+    return render(
+        "schedule/occurrence.html",
+        "schedule/_notice.html",
+        item=item,
+        form=form,
+        now=utcnow(),
+        status=status,
+    )
+
+
 @bp.post("/calendar/<int:series_id>/<key>/notice")
 @role_required("client", "family")
 def notice(series_id, key):
@@ -85,28 +107,26 @@ def notice(series_id, key):
     if form.validate_on_submit():
         problem = notice_problem(item, form.kind.data, utcnow())
         if problem is None:
-            item.notice = send_notice(
-                current_user, item, form.kind.data, form.reason.data, now=utcnow()
-            )
-            if not request.headers.get("HX-Request"):
-                flash(_("Sent. Your care team can see it now."))
-                return redirect(url_for("schedule.occurrence", series_id=series_id, key=key))
-            return render(
-                "schedule/occurrence.html",
-                "schedule/_notice.html",
-                item=item,
-                form=NoticeForm(formdata=None),
-                now=utcnow(),
-            )
+            now = utcnow()
+            item.notice = send_notice(current_user, item, form.kind.data, form.reason.data, now=now)
+            return _notice_done(item, _("Sent. Your care team can see it now."))
         form.kind.errors = [*list(form.kind.errors), str(problem)]
-    return render(
-        "schedule/occurrence.html",
-        "schedule/_notice.html",
-        item=item,
-        form=form,
-        now=utcnow(),
-        status=422,
-    )
+    return _notice_refused(item, form)
+
+
+@bp.post("/calendar/<int:series_id>/<key>/notice/withdraw")
+@role_required("client", "family")
+def withdraw(series_id, key):
+    """Take back "I can't make it" (or "running late") until the session starts."""
+    (item,) = _with_records(get_occurrence_or_404(series_id, key))
+    now = utcnow()
+    problem = withdraw_problem(item, now)
+    if problem is None and Form().validate_on_submit():  # the CSRF token is all it carries
+        item.notice = withdraw_notice(item.notice, now)
+        return _notice_done(item, _("Taken back. Your care team can see that you are coming."))
+    form = NoticeForm(formdata=None)
+    form.kind.errors = [str(problem or _("Please reload the page and try again."))]
+    return _notice_refused(item, form, 409 if problem else 400)
 
 
 @bp.get("/progress")

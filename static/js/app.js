@@ -32,6 +32,20 @@
     if (banner) banner.hidden = false;
   }
 
+  // Once signed in, ask the worker to keep this person's pages (home, check-in, calendar, plan)
+  // so the app works with no signal after one visit. The worker skips copies still fresh.
+  function keepForOffline(registration) {
+    var pages = document.body.dataset.offlinePages;
+    if (!pages || !registration.active || document.documentElement.hasAttribute("data-offline-copy")) {
+      return;
+    }
+    registration.active.postMessage({
+      type: "keep-offline",
+      home: document.body.dataset.offlineHome,
+      pages: pages.split(" "),
+    });
+  }
+
   // "Update available — Reload" when a new worker waits; reload once it has taken over.
   function offerUpdate(registration) {
     var notice = document.querySelector("[data-update-notice]");
@@ -81,6 +95,7 @@
           });
         })
         .catch(function () {});
+      navigator.serviceWorker.ready.then(keepForOffline).catch(function () {});
       var reloading = false;
       navigator.serviceWorker.addEventListener("controllerchange", function () {
         if (reloading || !document.querySelector("[data-update-notice]:not([hidden])")) return;

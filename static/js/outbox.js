@@ -184,6 +184,35 @@
     });
   }
 
+  // The day it is now where the clinic is, as YYYY-MM-DD (the en-CA format).
+  function clinicToday(zone) {
+    return new Intl.DateTimeFormat("en-CA", {
+      timeZone: zone, year: "numeric", month: "2-digit", day: "2-digit",
+    }).format(new Date());
+  }
+
+  // A form in a kept copy was made for one answer on one day: give it a key of its own (two
+  // answers from one copy must not look like one sent twice) and, when the copy is from an
+  // earlier day, today's date and empty answers, so yesterday's check-in is not changed.
+  function freshenKeptForm(form) {
+    var keyField = form.querySelector("[name=idempotency_key]");
+    if (keyField) keyField.value = crypto.randomUUID();
+    var dayField = form.querySelector("[name=day]");
+    if (!dayField || !form.dataset.dayZone) return;
+    var today = clinicToday(form.dataset.dayZone);
+    if (dayField.value === today) return;
+    dayField.value = today;
+    form.querySelectorAll("input[type=radio], input[type=checkbox]").forEach(function (box) {
+      box.checked = false;
+    });
+    form.querySelectorAll("textarea, input[type=text]").forEach(function (text) { text.value = ""; });
+    document.querySelectorAll("[data-answered-note]").forEach(function (note) { note.hidden = true; });
+  }
+
+  if (document.documentElement.hasAttribute("data-offline-copy")) {
+    document.querySelectorAll("form[data-outbox]").forEach(freshenKeptForm);
+  }
+
   // Replay what is waiting; if it is this page's own form, go on to the server's answer.
   function replay() {
     flush(pageToken()).then(function (done) {

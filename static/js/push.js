@@ -17,8 +17,16 @@
     section.dataset.pushState = state;
   }
 
-  function failed() {
-    section.querySelector("[data-push-error]").hidden = false;
+  // Say why it did not work: no network (fetch throws a TypeError), or a browser that refuses
+  // push (a DOMException such as NotAllowedError: private windows, some browsers, headless
+  // ones), or the server. Only the first is about the connection.
+  function failed(error) {
+    var box = section.querySelector("[data-push-error]");
+    var reason = "server";
+    if (!navigator.onLine || (error && error.name === "TypeError")) reason = "connection";
+    else if (typeof DOMException !== "undefined" && error instanceof DOMException) reason = "browser";
+    box.textContent = box.dataset[reason];
+    box.hidden = false;
   }
 
   function keyBytes(text) {

@@ -75,7 +75,7 @@ def test_an_answer_typed_offline_is_kept_and_saved_once(new_context, own_server,
         wait_for_empty_outbox(page)
         assert stored(own_server, "Thought record")[1] == [full]
     page.get_by_role("button", name="Hand it in").click()
-    expect(page.get_by_role("main")).to_contain_text("Handed in. Thank you.")
+    expect(page.get_by_role("main")).to_contain_text("Handed in. Your counselor will read it")
     expect(page.get_by_label(QUESTION)).to_have_value(full)
     wait_for_empty_outbox(page)  # a draft left waiting is sent now, and changes nothing
 

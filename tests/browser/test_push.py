@@ -54,6 +54,21 @@ def test_the_settings_section_shows_this_phones_state(new_context, live_server):
     screenshot(page, "settings-reminders")
 
 
+def test_a_browser_that_cannot_subscribe_says_so_not_check_your_connection(
+    new_context, live_server
+):
+    # Headless Chromium refuses pushManager.subscribe even with permission: like a browser
+    # that cannot do push here. The network is fine, so the message must not blame it.
+    page = new_context(permissions=["notifications"]).new_page()
+    sign_in(page, live_server, "client@example.org")
+    page.goto(live_server.url + "/settings#notifications")
+    section = page.locator("#notifications")
+    section.get_by_role("button", name="Turn on reminders").click()
+    error = section.locator("[data-push-error]")
+    expect(error).to_contain_text("This browser could not turn on reminders")
+    expect(error).not_to_contain_text("connection")
+
+
 def test_blocked_permission_says_how_to_unblock(new_context, live_server):
     context = new_context()
     page = context.new_page()
