@@ -59,7 +59,7 @@ def init_errors(app: Flask) -> None:
 
     @app.errorhandler(429)
     def too_many(e):
-        if request.endpoint == "accounts.login":
+        if request.endpoint in ("accounts.login", "accounts.verify"):
             return throttled_login()
         return _page(
             429,

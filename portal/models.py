@@ -1,6 +1,12 @@
 """Import every feature's models so Flask-Migrate sees the whole schema."""
 
-from .accounts.models import SetupLink, User, UserSession  # noqa: F401
+from .accounts.models import (  # noqa: F401
+    RecoveryCode,
+    SetupLink,
+    TotpFactor,
+    User,
+    UserSession,
+)
 from .audit.models import AuditEvent  # noqa: F401
 from .checkins.models import CheckIn, CheckInSubmission  # noqa: F401
 from .consent.models import ConsentGrant  # noqa: F401

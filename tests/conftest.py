@@ -14,12 +14,13 @@ from zoneinfo import ZoneInfo
 import psycopg
 import pytest
 import time_machine
-from sqlalchemy import text
+from sqlalchemy import func, select, text
 
 from portal import create_app
 from portal.accounts.models import User
 from portal.accounts.passwords import hash_password
 from portal.extensions import db
+from tests import two_factor
 
 PASSWORD = "correct horse battery"
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
@@ -164,11 +165,26 @@ def _hash_of(password: str | None) -> str | None:
     return _PASSWORD_HASH if password == PASSWORD else hash_password(password)
 
 
-def sign_in(client, email: str, password: str = PASSWORD, keep: bool = False):
+def sign_in(client, email: str, password: str = PASSWORD, keep: bool = False, next_url=None):
+    """Sign in through the real pages; the care team also sets up or answers the second step.
+
+    Returns the response that ends the sign-in: a redirect home (or to `next`) on success."""
     data = {"email": email, "password": password}
     if keep:
         data["keep_signed_in"] = "y"
-    return post(client, "/login", data, follow_redirects=False)
+    url = "/login" if next_url is None else f"/login?next={next_url}"
+    response = post(client, url, data, follow_redirects=False)
+    if response.status_code != 302:
+        return response
+    email = email.strip().lower()
+    if response.headers["Location"].endswith("/login/verify"):
+        return two_factor.answer(client, email, post)
+    with client.application.app_context():
+        user = db.session.scalar(select(User).where(func.lower(User.email) == email))
+        must_enrol = user.is_staff and not user.has_second_factor
+    if must_enrol:
+        two_factor.enrol(client, email, post)
+    return response
 
 
 @pytest.fixture

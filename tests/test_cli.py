@@ -10,6 +10,7 @@ from portal.demo import DEMO_PASSWORD
 from portal.extensions import db
 from portal.recovery_plan.models import SupportContact
 from portal.timeutil import utcnow
+from tests import two_factor
 from tests.conftest import make_user, post, sign_in
 
 
@@ -63,6 +64,9 @@ def test_create_admin_prints_a_setup_link_that_works(app, runner):
         client, link, {"password": "our clinic's own words", "confirm": "our clinic's own words"}
     )
     assert response.location == "/care/"
+    # The care team sets up the second step before anything else, then the admin pages open.
+    assert client.get("/care/staff").location == "/settings/two-step"
+    two_factor.enrol(client, "boss@clinic.example", post)
     assert client.get("/care/staff").status_code == 200  # an administrator
     again = runner.invoke(args=["create-admin", "boss@clinic.example"])
     assert again.exit_code != 0 and "already exists" in again.output

@@ -12,6 +12,7 @@ PORTAL = Path(__file__).resolve().parents[1] / "portal"
 MAY_READ_THE_CLOCK = {
     "views.py",
     "consent_views.py",
+    "factor_views.py",
     "access.py",  # each request's loaders, which answer 404 "as of now"
     "care_views.py",
     "cli.py",

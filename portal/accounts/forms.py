@@ -1,7 +1,7 @@
 """Forms for signing in, setting and changing passwords."""
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, EmailField, PasswordField
+from wtforms import BooleanField, EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
 from ..forms import Form
@@ -47,4 +47,14 @@ class ChangePasswordForm(SetPasswordForm):
     current = PasswordField(
         _l("Current password"),
         validators=[DataRequired(_l("Enter your current password.")), Length(max=MAX_LENGTH)],
+    )
+
+
+class SecondFactorForm(Form):
+    code = StringField(
+        _l("Code"),
+        validators=[
+            DataRequired(_l("Enter the code.")),
+            Length(max=20, message=_l("That code is too long.")),
+        ],
     )

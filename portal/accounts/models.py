@@ -25,6 +25,9 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     counselor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # When the person's current second factor was confirmed; None while they have none. Kept on
+    # the user row so the "staff must have one" check costs no query on every request.
+    second_factor_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     counselor: Mapped["User | None"] = relationship(remote_side=[id])
 
@@ -43,6 +46,10 @@ class User(UserMixin, db.Model):
     @property
     def is_staff(self) -> bool:
         return self.role == "staff"
+
+    @property
+    def has_second_factor(self) -> bool:
+        return self.second_factor_at is not None
 
     @property
     def has_password(self) -> bool:
@@ -82,3 +89,28 @@ class SetupLink(db.Model):
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     user: Mapped[User] = relationship(foreign_keys=[user_id])
+
+
+class TotpFactor(db.Model):
+    """An authenticator app's shared key, kept once the person typed a code from it."""
+
+    __tablename__ = "totp_factors"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), unique=True)
+    secret: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The 30-second step of the last accepted code: a code is good once, never again.
+    last_step: Mapped[int | None]
+
+
+class RecoveryCode(db.Model):
+    """One of ten one-time codes for when the phone is lost; only a hash is kept."""
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -11,6 +11,8 @@ from flask import current_app, request, url_for
 from flask_limiter.util import get_remote_address
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
+from . import pending
+
 security_log = logging.getLogger("portal.security")
 
 
@@ -21,9 +23,17 @@ def account_fingerprint(email: str) -> str:
     return hmac.new(key, normal, hashlib.sha256).hexdigest()[:24]
 
 
+def attempted_account() -> str:
+    """Fingerprint the account being tried: the email typed, or at the second-factor step the
+    account whose password was right, so guessing codes uses the same allowance as passwords."""
+    if "email" not in request.form and pending.fingerprint():
+        return pending.fingerprint()
+    return account_fingerprint(request.form.get("email", ""))
+
+
 def account_key() -> str:
-    """Key the per-account limit by the email being tried."""
-    return "acct:" + account_fingerprint(request.form.get("email", ""))
+    """Key the per-account limit by the account being tried."""
+    return "acct:" + attempted_account()
 
 
 def address_key() -> str:
@@ -75,9 +85,7 @@ def trusted_device() -> str | None:
         data = _device_serializer().loads(raw, max_age=DEVICE_DAYS * 86400)
     except BadSignature:
         return None
-    if not isinstance(data, dict) or data.get("a") != account_fingerprint(
-        request.form.get("email", "")
-    ):
+    if not isinstance(data, dict) or data.get("a") != attempted_account():
         return None
     return str(data.get("n", ""))
 
@@ -106,6 +114,27 @@ def remember_device(response, email: str) -> None:
         samesite="Lax",
         path=url_for("accounts.login"),
     )
+
+
+def sign_in_limits(view):
+    """Throttle a sign-in step; the password and the second-factor steps share one allowance."""
+    from ..extensions import limiter
+
+    limits = (
+        (account_limit, account_key, is_trusted, "login-account"),
+        (account_limit, device_key, is_untrusted, "login-device"),
+        (address_limit, address_key, is_trusted, "login-address"),
+    )
+    for limit, key, exempt, scope in reversed(limits):
+        view = limiter.shared_limit(
+            limit,
+            scope,
+            key_func=key,
+            methods=["POST"],
+            deduct_when=failed_sign_in,
+            exempt_when=exempt,
+        )(view)
+    return view
 
 
 def wait_minutes() -> int:

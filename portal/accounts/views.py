@@ -7,11 +7,11 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
-from ..extensions import db, limiter
+from ..extensions import db
 from ..htmx import render
 from ..timeutil import utcnow
-from . import throttle
-from .forms import ChangePasswordForm, LoginForm, SetPasswordForm
+from . import pending, throttle
+from .forms import ChangePasswordForm, LoginForm, SecondFactorForm, SetPasswordForm
 from .models import User
 from .passwords import check_password, hash_password
 from .sections import settings_sections
@@ -49,30 +49,7 @@ def index():
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(
-    throttle.account_limit,
-    key_func=throttle.account_key,
-    methods=["POST"],
-    deduct_when=throttle.failed_sign_in,
-    exempt_when=throttle.is_trusted,
-    scope="login-account",
-)
-@limiter.limit(
-    throttle.account_limit,
-    key_func=throttle.device_key,
-    methods=["POST"],
-    deduct_when=throttle.failed_sign_in,
-    exempt_when=throttle.is_untrusted,
-    scope="login-device",
-)
-@limiter.limit(
-    throttle.address_limit,
-    key_func=throttle.address_key,
-    methods=["POST"],
-    deduct_when=throttle.failed_sign_in,
-    exempt_when=throttle.is_trusted,
-    scope="login-address",
-)
+@throttle.sign_in_limits
 def login():
     """Show the sign-in form and sign a person in."""
     if current_user.is_authenticated:
@@ -91,14 +68,28 @@ def login():
             _("That email and password do not match. Check them and try again.")
         )
         return render("accounts/login.html", form=form, status=401)
-    start_session(user, keep_signed_in=form.keep_signed_in.data)
-    response = redirect(safe_next(request.args.get("next")) or home_url(user))
-    throttle.remember_device(response, email)
+    next_url = safe_next(request.args.get("next"))
+    if user.has_second_factor:
+        fingerprint = throttle.account_fingerprint(email)
+        pending.begin(user, fingerprint, form.keep_signed_in.data, next_url, utcnow())
+        return redirect(url_for("accounts.verify"))
+    return finish_sign_in(user, form.keep_signed_in.data, next_url)
+
+
+def finish_sign_in(user: User, keep: bool, next_url: str | None):
+    """Start the session, mark this browser as the account's, and go on."""
+    start_session(user, keep_signed_in=keep)
+    response = redirect(next_url or home_url(user))
+    throttle.remember_device(response, user.email)
     return response
 
 
 def throttled_login():
     """Answer a throttled sign-in with the form and a plain explanation."""
+    if request.endpoint == "accounts.verify":
+        from .factor_views import throttled_verify
+
+        return throttled_verify()
     form = LoginForm()
     form.validate()
     return render(
@@ -149,8 +140,20 @@ def setup(token):
 @login_required
 def settings():
     """Show the signed-in person's settings."""
+    return settings_page()
+
+
+def settings_page(status: int = 200, password_form=None, two_step_form=None):
+    """Render the settings page, with a form's errors where one was sent back."""
+    from .second_factor import recovery_codes_left
+
     return render(
-        "accounts/settings.html", password_form=ChangePasswordForm(), sections=settings_sections()
+        "accounts/settings.html",
+        password_form=password_form or ChangePasswordForm(),
+        two_step_form=two_step_form or SecondFactorForm(),
+        codes_left=recovery_codes_left(current_user) if current_user.has_second_factor else 0,
+        sections=settings_sections(),
+        status=status,
     )
 
 
@@ -171,9 +174,7 @@ def change_password():
             )
             return redirect(url_for("accounts.settings"))
         form.current.errors.append(_("That is not your current password."))
-    return render(
-        "accounts/settings.html", password_form=form, sections=settings_sections(), status=422
-    )
+    return settings_page(422, password_form=form)
 
 
 def login_required_message():

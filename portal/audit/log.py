@@ -33,3 +33,15 @@ def record_view(
     db.session.add(event)
     db.session.commit()
     return event
+
+
+def record_account_change(subject, action: str, what: str, actor, at=None) -> AuditEvent:
+    """Record an administrator's change to someone's account (a reset second factor, say).
+
+    Unlike record_view this is kept even when the person changes their own account."""
+    event = AuditEvent(actor_id=actor.id, client_id=subject.id, action=action, what=what)
+    if at is not None:
+        event.at = at
+    db.session.add(event)
+    db.session.commit()
+    return event

@@ -1,7 +1,8 @@
 """The care team's side: the client list, new accounts, and setup links."""
 
 import segno
-from flask import Blueprint, redirect, request, url_for
+from flask import Blueprint, flash, redirect, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..accounts.access import (
@@ -12,8 +13,9 @@ from ..accounts.access import (
 )
 from ..accounts.models import User
 from ..accounts.registration import create_account
+from ..accounts.second_factor import remove_factors
 from ..accounts.setup_links import issue_setup_link, setup_url
-from ..audit.log import record_view
+from ..audit.log import record_account_change, record_view
 from ..checkins.attention import unreviewed_count
 from ..checkins.lists import flag_timeline
 from ..consent.rules import consents_of_client
@@ -131,3 +133,19 @@ def new_staff_setup_link(staff_id):
     """Make a new setup link for a care-team member."""
     member = get_staff_or_404(staff_id)
     return _render_setup_link(member, issue_setup_link(member, utcnow(), created_by=current_user))
+
+
+@bp.post("/staff/<int:staff_id>/two-step/reset")
+@admin_required
+def reset_staff_two_step(staff_id):
+    """Take away a care-team member's second factor (a lost phone); they set up a new one."""
+    member = get_staff_or_404(staff_id)
+    remove_factors(member)
+    record_account_change(member, "reset-2fa", "second factor", current_user, at=utcnow())
+    flash(
+        _(
+            "%(name)s's two-step sign-in is reset. They were signed out and will set it up again.",
+            name=member.name,
+        )
+    )
+    return redirect(url_for("care.staff"))

@@ -15,6 +15,7 @@ from portal.config import HTMX_CDN_URL
 from portal.demo import DEMO_PASSWORD
 from tests.browser.server import LiveServer
 from tests.browser.vendor import assert_matches_pin, htmx_file
+from tests.two_factor import finish_in_browser
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 IN_CI = os.environ.get("CI", "").lower() == "true"
@@ -126,6 +127,7 @@ def sign_in(page, server, email: str, password: str = DEMO_PASSWORD):
     page.get_by_label("Password", exact=True).fill(password)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_load_state()  # the next page's deferred scripts (htmx) have run
+    finish_in_browser(page, server.url, email)
 
 
 def screenshot(page, name: str) -> None:

@@ -28,6 +28,7 @@ from tests.browser.test_checkins import fill_check_in, group
 from tests.conftest import IN_CI, TEST_DATABASE_URL, postgres_url
 from tests.push_helpers import TELLTALE
 from tests.push_service import FakePushService
+from tests.two_factor import finish_in_browser
 
 # The browser's side of push: headless Chromium cannot subscribe to a real push service, so the
 # page's PushManager hands out a subscription on the loopback service. Everything after it
@@ -129,6 +130,7 @@ def sign_in(page, stage: Stage, email: str) -> None:
     page.get_by_label("Password", exact=True).fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_load_state()
+    finish_in_browser(page, stage.url, email)
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()
     assert "expired" not in page.content()
 
