@@ -1,7 +1,7 @@
 """second factor: authenticator apps and recovery codes
 
 Revision ID: 865687ecd2a5
-Revises: f06ff08ffff4
+Revises: a15d0c7e2b41
 Create Date: 2026-12-03 09:32:45.053393
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '865687ecd2a5'
-down_revision = 'f06ff08ffff4'
+down_revision = 'a15d0c7e2b41'
 branch_labels = None
 depends_on = None
 
