@@ -379,6 +379,33 @@ def test_every_failed_sign_in_does_the_same_password_work(app, client, monkeypat
     assert len(calls) == 1
 
 
+@pytest.mark.parametrize("case", ["unknown", "spent", "live"])
+def test_a_setup_link_takes_the_same_password_work_whatever_the_answer(app, monkeypatch, case):
+    """A dead link answers no faster than a live one setting the password."""
+    user = make_user(app, "client", "timing@example.test", password=None)
+    with app.app_context():
+        token = issue_setup_link(db.session.get(User, user.id), utcnow())
+    if case == "spent":
+        first = app.test_client()
+        words = "the first words chosen"
+        post(first, f"/setup/{token}", {"password": words, "confirm": words})
+    url = f"/setup/{'x' * 32 if case == 'unknown' else token}"
+    browser = app.test_client()
+    csrf = csrf_token(browser, "/login")
+    calls = []
+    for name in ("hash", "verify"):
+        real = getattr(argon2.PasswordHasher, name)
+        monkeypatch.setattr(
+            argon2.PasswordHasher,
+            name,
+            lambda self, *a, _real=real, _name=name: calls.append(_name) or _real(self, *a),
+        )
+    words = "some new pass phrase"
+    response = browser.post(url, data={"csrf_token": csrf, "password": words, "confirm": words})
+    assert response.status_code == (302 if case == "live" else 410)
+    assert len(calls) == 1
+
+
 def test_a_setup_link_used_eight_times_at_once_works_once(app):
     """Eight phones (or one attacker) racing one link: one password, one session."""
     user = make_user(app, "client", "racer@example.test", password=None)

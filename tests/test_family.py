@@ -494,3 +494,38 @@ def test_an_existing_family_account_links_a_second_client(app):
     sign_in(staff_browser, people.staff.email)
     token2 = _invite_pending_aunt(app, people)
     assert staff_browser.get(f"/family/join/{token2}").status_code in (409, 410)
+
+
+def _argon2_work(monkeypatch) -> list[str]:
+    """Count Argon2 hashes and verifications: the work that sets a request's timing."""
+    import argon2
+
+    calls = []
+    for name in ("hash", "verify"):
+        real = getattr(argon2.PasswordHasher, name)
+        monkeypatch.setattr(
+            argon2.PasswordHasher,
+            name,
+            lambda self, *a, _real=real, _name=name: calls.append(_name) or _real(self, *a),
+        )
+    return calls
+
+
+@pytest.mark.parametrize("case", ["no such invitation", "not the recipient", "the recipient"])
+def test_joining_takes_the_same_password_work_whatever_the_answer(app, monkeypatch, case):
+    """A dead link or a wrong email answers no faster than making the account does."""
+    people = make_people(app)
+    token = _invite_pending_aunt(app, people)
+    with app.app_context():
+        grant = db.session.get(ConsentGrant, people.consent_id)
+        email = grant.recipient_email
+    url = "/family/join/" + ("x" * 32 if case == "no such invitation" else token)
+    proof = "someone.else@example.org" if case == "not the recipient" else email
+    browser = app.test_client()
+    browser.get(url)  # the form's CSRF token, before counting
+    calls = _argon2_work(monkeypatch)
+    response = _join(browser, url, proof)
+    assert response.status_code == {"no such invitation": 410, "not the recipient": 422}.get(
+        case, 302
+    )
+    assert len(calls) == 1

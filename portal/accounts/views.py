@@ -13,7 +13,7 @@ from ..timeutil import utcnow
 from . import pending, throttle
 from .forms import ChangePasswordForm, LoginForm, SecondFactorForm, SetPasswordForm
 from .models import User
-from .passwords import check_password, hash_password
+from .passwords import check_password, hash_password, spend_password_time
 from .sections import settings_sections
 from .sessions import end_other_sessions, end_session, start_session
 from .setup_links import find_valid_link, use_link
@@ -116,6 +116,8 @@ def setup(token):
     """Let a new account holder choose their password through a one-time link."""
     link = find_valid_link(token, utcnow())
     if link is None:
+        if request.method == "POST":
+            spend_password_time()
         return render("accounts/setup_invalid.html", status=410)
     form = SetPasswordForm()
     form.account_email, form.account_name = link.user.email, link.user.name

@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from ..accounts.access import refuse, role_required
-from ..accounts.passwords import hash_password
+from ..accounts.passwords import hash_password, spend_password_time
 from ..accounts.registration import create_account, email_taken
 from ..accounts.sessions import start_session
 from ..consent.models import ConsentGrant
@@ -117,6 +117,8 @@ def join(secret):
     now = utcnow()
     invitation = find_invitation(secret, now)
     if invitation is None:
+        if request.method == "POST":
+            spend_password_time()
         return render("family/join_invalid.html", status=410)
     grant = invitation.consent
     if current_user.is_authenticated:
@@ -127,6 +129,7 @@ def join(secret):
         form.proof.label.text = _("The email this invitation was sent to")
     if form.validate_on_submit():
         if not proves_recipient(invitation, secret, form.proof.data):
+            spend_password_time()  # as long as the right person's account being made
             form.proof.errors = [_not_you_message()]
         elif email_taken(grant.recipient_email):
             form.proof.errors = [
