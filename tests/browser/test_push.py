@@ -16,11 +16,14 @@ SHOWN = """async () => {
 
 
 def registration_id(cdp, page) -> str:
-    """Enable the ServiceWorker domain and read the registration id it reports."""
+    """Enable the ServiceWorker domain and read the id of this page's origin's registration."""
+    origin = page.evaluate("location.origin") + "/"
     found = []
     cdp.on(
         "ServiceWorker.workerRegistrationUpdated",
-        lambda event: found.extend(r for r in event["registrations"] if not r["isDeleted"]),
+        lambda event: found.extend(
+            r for r in event["registrations"] if not r["isDeleted"] and r["scopeURL"] == origin
+        ),
     )
     cdp.send("ServiceWorker.enable")
     deadline = time.monotonic() + 30
@@ -28,6 +31,31 @@ def registration_id(cdp, page) -> str:
         page.wait_for_timeout(50)
     assert found, "no service worker registration reported"
     return found[0]["registrationId"]
+
+
+def deliver_until_shown(cdp, page, registration: str, payload: dict) -> dict:
+    """Deliver a push through DevTools and return the notification it shows.
+
+    On a loaded machine Chromium now and then drops a protocol-delivered push that arrives while
+    the worker is starting; a real push service retries until it is acknowledged, and so does this
+    (the tag makes a second delivery replace the first, never add to it).
+    """
+    for _ in range(4):
+        cdp.send(
+            "ServiceWorker.deliverPushMessage",
+            {
+                "origin": page.evaluate("location.origin"),
+                "registrationId": registration,
+                "data": json.dumps(payload),
+            },
+        )
+        deadline = time.monotonic() + 8
+        while time.monotonic() < deadline:
+            notifications = [n for n in page.evaluate(SHOWN) if n["tag"] == payload["tag"]]
+            if notifications:
+                return notifications[0]
+            page.wait_for_timeout(50)
+    raise AssertionError("the service worker showed no notification for the push")
 
 
 def shown(page, count: int, until=lambda notifications: True) -> list[dict]:

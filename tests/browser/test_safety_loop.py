@@ -23,7 +23,7 @@ from portal.extensions import db
 from tests.browser.conftest import SCREENSHOTS, screenshot, sign_in
 from tests.browser.server import ROOT, LiveServer
 from tests.browser.test_checkins import group
-from tests.browser.test_push import registration_id, shown
+from tests.browser.test_push import deliver_until_shown, registration_id
 from tests.push_helpers import add_device
 from tests.push_service import FakePushService
 
@@ -147,15 +147,7 @@ def test_a_client_in_danger_is_in_front_of_a_counselor_within_seconds(
     )
     assert message.payload["body"] == "A check-in needs your review"
     assert message.headers["urgency"] == "high"
-    cdp.send(
-        "ServiceWorker.deliverPushMessage",
-        {
-            "origin": loop_server.url,
-            "registrationId": registration,
-            "data": json.dumps(message.payload),
-        },
-    )
-    (notification,) = shown(staff, 1)
+    notification = deliver_until_shown(cdp, staff, registration, message.payload)
     elapsed = time.monotonic() - started
     print(f"\ncheck-in to the counselor's notification: {elapsed:.2f} s")
     assert notification["body"] == "A check-in needs your review"
