@@ -7,7 +7,6 @@ and the pushed payload, decrypted there, delivered to the counselor's real servi
 the DevTools Protocol (headless Chromium cannot subscribe to a real push service).
 """
 
-import json
 import os
 import subprocess
 import sys
