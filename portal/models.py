@@ -8,17 +8,17 @@ from .accounts.models import (  # noqa: F401
     UserSession,
 )
 from .audit.models import AuditEvent  # noqa: F401
-from .checkins.models import CheckIn, CheckInSubmission  # noqa: F401
+from .checkins.models import CheckIn  # noqa: F401
 from .consent.models import ConsentGrant  # noqa: F401
 from .family.models import FamilyInvitation  # noqa: F401
 from .homework.models import (  # noqa: F401
     HomeworkAnswer,
     HomeworkAssignment,
     HomeworkCopy,
-    HomeworkDraftSave,
     HomeworkQuestion,
     HomeworkResource,
 )
+from .idempotency import IdempotencyKey  # noqa: F401
 from .meetings.models import (  # noqa: F401
     Meeting,
     MeetingAttendance,

@@ -7,8 +7,9 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from portal.checkins.forms import COPING, MAX_OWN, OWN, TRIGGERS
-from portal.checkins.models import SLEEP, CheckIn, CheckInSubmission
+from portal.checkins.models import SLEEP, CheckIn
 from portal.extensions import db
+from portal.idempotency import IdempotencyKey
 from tests.conftest import csrf_token, make_user, sign_in
 from tests.test_properties import PROPERTY_SETTINGS, odd_text
 
@@ -86,9 +87,10 @@ def test_the_check_in_never_breaks_and_stores_only_valid_rows(app, client, data,
     with app.app_context():
         for checkin in db.session.scalars(select(CheckIn)):
             assert_valid(checkin)
-        for submission in db.session.scalars(select(CheckInSubmission)):
-            assert submission.checkin_id is not None  # nothing left "in flight"
-            db.session.delete(submission)
+        for key in db.session.scalars(select(IdempotencyKey)):
+            assert key.scope == "checkin" and key.outcome == "saved"
+            assert db.session.get(CheckIn, key.result_id) is not None  # nothing left half-done
+            db.session.delete(key)
         for checkin in db.session.scalars(select(CheckIn)):
             db.session.delete(checkin)
         db.session.commit()

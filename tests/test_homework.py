@@ -17,8 +17,8 @@ from portal.homework.models import (
     HomeworkAnswer,
     HomeworkAssignment,
     HomeworkCopy,
-    HomeworkDraftSave,
 )
+from portal.idempotency import IdempotencyKey
 from portal.notifications.models import PushSubscription
 from portal.notifications.sources import due_homework_reminders
 from portal.schedule.models import Enrollment, Group, SessionSeries
@@ -254,7 +254,7 @@ def test_a_draft_replayed_is_saved_once(app, client, worksheet):
     assert first.status_code == again.status_code == 200
     with app.app_context():
         assert _answer(copy_id, q1).text == "I felt tense"
-        assert db.session.scalar(select(func.count()).select_from(HomeworkDraftSave)) == 1
+        assert db.session.scalar(select(func.count()).select_from(IdempotencyKey)) == 1
         assert db.session.scalar(select(func.count()).select_from(HomeworkAnswer)) == 1
 
 

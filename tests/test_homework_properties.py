@@ -9,8 +9,9 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.homework.forms import MAX_ANSWER, safe_url
-from portal.homework.models import HomeworkAnswer, HomeworkAssignment, HomeworkDraftSave
+from portal.homework.models import HomeworkAnswer, HomeworkAssignment
 from portal.homework.rules import assign
+from portal.idempotency import IdempotencyKey
 from portal.timeutil import utcnow
 from tests.conftest import csrf_token, make_user, sign_in
 from tests.test_properties import PROPERTY_SETTINGS, odd_text
@@ -63,7 +64,8 @@ def test_the_draft_save_never_breaks_and_stores_only_valid_rows(app, client, tex
         for answer in db.session.scalars(select(HomeworkAnswer)):
             assert len(answer.text) <= MAX_ANSWER and "\x00" not in answer.text
             assert 0 <= answer.revision < 10**15
-        for save in db.session.scalars(select(HomeworkDraftSave)):
+        for save in db.session.scalars(select(IdempotencyKey)):
+            assert save.scope == "homework-draft"
             assert save.outcome in ("saved", "older", "closed")
             db.session.delete(save)
         for answer in db.session.scalars(select(HomeworkAnswer)):

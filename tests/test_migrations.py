@@ -103,3 +103,56 @@ def test_feed_addresses_in_use_keep_working_when_tokens_become_hashes(fresh_data
             stored = conn.exec_driver_sql("SELECT * FROM calendar_feeds").mappings().one()
         assert "an-address-already-in-a-phone" not in [str(v) for v in stored.values()]
         db.engine.dispose()
+
+
+def test_keys_sent_before_the_one_protocol_still_replay_after_the_upgrade(fresh_database_url):
+    """A phone's outbox may resend a check-in or a draft saved before the upgrade: it gets the
+    first answer, not a second save. A check-in claim left "in flight" is dropped."""
+    assert flask_command(fresh_database_url, "db", "upgrade", "865687ecd2a5").returncode == 0
+    engine = create_engine(fresh_database_url)
+    with engine.begin() as conn:
+        conn.exec_driver_sql(
+            "INSERT INTO users (id, email, name, role, is_admin, active, created_at)"
+            " VALUES (1, 'c@example.test', 'C', 'client', false, true, '2026-11-01 00:00:00')"
+        )
+        conn.exec_driver_sql(
+            "INSERT INTO checkins (id, client_id, day, mood, craving, used, used_what, sleep,"
+            " triggers, coping, confidence, self_harm, note, created_at, updated_at,"
+            " flag_reasons, review_action, review_note)"
+            " VALUES (7, 1, '2026-11-01', 3, 2, false, '', 'well', '[]', '[]', 7, false, '',"
+            " '2026-11-01 00:00:00', '2026-11-01 00:00:00', '[]', '', '')"
+        )
+        conn.exec_driver_sql(
+            "INSERT INTO checkin_submissions (key, client_id, body_hash, checkin_id, created_at)"
+            " VALUES ('checkin-key-1', 1, 'hash-1', 7, '2026-11-01 00:00:00'),"
+            " ('checkin-in-flight', 1, 'hash-2', NULL, '2026-11-01 00:00:00')"
+        )
+        conn.exec_driver_sql(
+            "INSERT INTO homework_draft_saves"
+            " (key, client_id, body_hash, answer_id, outcome, created_at)"
+            " VALUES ('draft-key-1', 1, 'hash-3', NULL, 'closed', '2026-11-01 00:00:00')"
+        )
+    engine.dispose()
+    result = flask_command(fresh_database_url, "db", "upgrade")
+    assert result.returncode == 0, result.stderr
+    app = create_app({"SQLALCHEMY_DATABASE_URI": fresh_database_url, "SECRET_KEY": "t"})
+    with app.app_context():
+        from portal.idempotency import Result, earlier
+
+        assert earlier("checkin-key-1", "checkin", 1, "hash-1") == Result("saved", 7, True)
+        assert earlier("checkin-key-1", "checkin", 1, "other") == Result("conflict")
+        assert earlier("checkin-in-flight", "checkin", 1, "hash-2") is None
+        assert earlier("draft-key-1", "homework-draft", 1, "hash-3") == Result(
+            "closed", None, True
+        )
+        assert earlier("draft-key-1", "checkin", 1, "hash-3") == Result("conflict")
+        db.engine.dispose()
+    result = flask_command(fresh_database_url, "db", "downgrade", "865687ecd2a5")
+    assert result.returncode == 0, result.stderr
+    engine = create_engine(fresh_database_url)
+    with engine.connect() as conn:
+        checkin_keys = conn.exec_driver_sql("SELECT key, checkin_id FROM checkin_submissions")
+        assert checkin_keys.all() == [("checkin-key-1", 7)]
+        draft_keys = conn.exec_driver_sql("SELECT key, outcome FROM homework_draft_saves")
+        assert draft_keys.all() == [("draft-key-1", "closed")]
+    engine.dispose()

@@ -1,4 +1,4 @@
-"""The daily check-in, and the record of each submission's idempotency key."""
+"""The daily check-in."""
 
 from datetime import date, datetime
 
@@ -58,20 +58,3 @@ class CheckIn(db.Model):
     @property
     def needs_review(self) -> bool:
         return self.flagged and self.reviewed_at is None
-
-
-class CheckInSubmission(db.Model):
-    """One row per idempotency key: what was sent, and the answer it got once it was saved.
-
-    `checkin_id` is empty while the first request is still in flight; a duplicate arriving then
-    is told to wait (409) instead of saving twice.
-    """
-
-    __tablename__ = "checkin_submissions"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    key: Mapped[str] = mapped_column(String(64), unique=True)
-    client_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    body_hash: Mapped[str] = mapped_column(String(64))
-    checkin_id: Mapped[int | None] = mapped_column(ForeignKey("checkins.id", ondelete="CASCADE"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

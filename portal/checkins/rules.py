@@ -1,22 +1,21 @@
 """The check-in's rules, without HTTP: which day, who needs attention, streaks, idempotency."""
 
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from ..audit.log import record_view
 from ..extensions import db
+from ..idempotency import once
 from ..timeutil import clinic_zone
-from .models import CheckIn, CheckInSubmission
+from .models import CheckIn
 
 # A check-in kept on a phone with no signal may arrive days late; it is still that day's.
 LATE_DAYS = 7
-# A submission still "in flight" after this long died with its process; a retry may take over.
-STALE_CLAIM = timedelta(minutes=2)
+CHECKIN_SCOPE = "checkin"  # its keys' kind in idempotency_keys
 
 
 def clinic_today(now: datetime) -> date:
@@ -74,8 +73,9 @@ def streak(days: set[date], today: date) -> int:
     return count
 
 
-def save_checkin(client, day: date, answers: dict, now: datetime):
-    """Create or update a client's check-in for a day; return it and whether it is newly flagged.
+def apply_checkin(client, day: date, answers: dict, now: datetime):
+    """Write a client's answers for a day into the session, without committing; return the
+    check-in and whether these answers newly flag it.
 
     Flagging is part of the same row, so it can never stop the answers from being saved.
     """
@@ -91,13 +91,37 @@ def save_checkin(client, day: date, answers: dict, now: datetime):
     if reasons:
         checkin.flagged_at = checkin.flagged_at or now
         checkin.flag_reasons = sorted(set(checkin.flag_reasons or []) | set(reasons))
+    db.session.flush()
+    return checkin, newly_flagged
+
+
+def save_checkin(client, day: date, answers: dict, now: datetime):
+    """Create or update a client's check-in for a day and commit; return it and whether it is
+    newly flagged. (The client's own submissions go through `submit_checkin`.)"""
     try:
+        checkin, newly_flagged = apply_checkin(client, day, answers, now)
         db.session.commit()
     except IntegrityError:
         # Another request created this day's row a moment ago: this one becomes an edit.
         db.session.rollback()
         return save_checkin(client, day, answers, now)
     return checkin, newly_flagged
+
+
+def submit_checkin(client, day: date, answers: dict, key: str, digest: str, *, now: datetime):
+    """Save a client's submission exactly once per key (portal/idempotency.py).
+
+    Return the key's `Result` (its `result_id` is the check-in) and whether this request newly
+    flagged it, so only the request that saved it tells the care team.
+    """
+    flagged = [False]
+
+    def effect():
+        checkin, flagged[0] = apply_checkin(client, day, answers, now)
+        return "saved", checkin.id
+
+    result = once(key, CHECKIN_SCOPE, client.id, digest, effect, now=now)
+    return result, flagged[0] and not result.replay
 
 
 def mark_reviewed(checkin: CheckIn, reviewer, action: str, note: str, now: datetime) -> None:
@@ -108,81 +132,6 @@ def mark_reviewed(checkin: CheckIn, reviewer, action: str, note: str, now: datet
     checkin.review_action = action
     checkin.review_note = note
     record_view(checkin.client, "checkin", checkin.id, actor=reviewer, action="review", at=now)
-
-
-# --- Idempotency (portal/idempotency.py): one row per key; a replay gets the first answer; a
-# changed body is refused. A check-in claims its key first, so a duplicate in flight gets 409.
-
-
-@dataclass
-class Claim:
-    """What became of a key: "new" (ours to save), "replay", "conflict" or "in_flight"."""
-
-    outcome: str
-    submission: CheckInSubmission | None = None
-
-
-def _judge(existing: CheckInSubmission, client_id: int, digest: str) -> Claim:
-    if existing.client_id != client_id or existing.body_hash != digest:
-        return Claim("conflict")
-    if existing.checkin_id is None:
-        return Claim("in_flight", existing)
-    return Claim("replay", existing)
-
-
-def look_up(key: str, client_id: int, digest: str, now: datetime) -> Claim | None:
-    """Judge a key that was seen before, or return None for a fresh one."""
-    existing = db.session.scalar(select(CheckInSubmission).where(CheckInSubmission.key == key))
-    if existing is None:
-        return None
-    claim = _judge(existing, client_id, digest)
-    if claim.outcome == "in_flight" and _take_over_stale(existing, now):
-        return Claim("new", existing)
-    return claim
-
-
-def _take_over_stale(submission: CheckInSubmission, now: datetime) -> bool:
-    """Take over a claim whose request died mid-way; only one retry can win the update."""
-    result = db.session.execute(
-        update(CheckInSubmission)
-        .where(
-            CheckInSubmission.id == submission.id,
-            CheckInSubmission.checkin_id.is_(None),
-            CheckInSubmission.created_at < now - STALE_CLAIM,
-        )
-        .values(created_at=now)
-    )
-    db.session.commit()
-    return result.rowcount == 1
-
-
-def claim_key(key: str, client_id: int, digest: str, now: datetime) -> Claim:
-    """Write the key as "in flight" and commit at once, so a duplicate can see it; the unique
-    constraint decides which of two simultaneous requests wins."""
-    earlier = look_up(key, client_id, digest, now)
-    if earlier is not None:
-        return earlier
-    submission = CheckInSubmission(key=key, client_id=client_id, body_hash=digest, created_at=now)
-    db.session.add(submission)
-    try:
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        return look_up(key, client_id, digest, now) or Claim("in_flight")
-    return Claim("new", submission)
-
-
-def finish_claim(submission: CheckInSubmission, checkin: CheckIn) -> None:
-    """Record the answer a key got, so every replay gets the same one."""
-    submission.checkin_id = checkin.id
-    db.session.commit()
-
-
-def release_claim(submission: CheckInSubmission) -> None:
-    """Forget a claim whose save failed, so the phone's retry is not refused."""
-    db.session.rollback()
-    db.session.execute(delete(CheckInSubmission).where(CheckInSubmission.id == submission.id))
-    db.session.commit()
 
 
 def last_use_day(client) -> date | None:

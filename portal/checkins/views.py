@@ -11,7 +11,7 @@ from ..accounts.access import admin_required, get_client_or_404, refuse, role_re
 from ..audit.log import record_view
 from ..extensions import db
 from ..htmx import render
-from ..idempotency import body_hash, request_key
+from ..idempotency import body_hash, earlier, request_key
 from ..timeutil import clinic_zone, utcnow
 from .attention import severity_of, worst
 from .escalation import is_open, next_opening
@@ -21,18 +21,15 @@ from .lists import care_rows, choice_labels, history_rows, label_of
 from .models import CheckIn
 from .report import flag_report as build_flag_report
 from .rules import (
+    CHECKIN_SCOPE,
     checkin_on,
-    claim_key,
     clinic_today,
     crisis_threshold,
     day_problem,
-    finish_claim,
-    look_up,
     mark_reviewed,
     needs_attention,
-    release_claim,
-    save_checkin,
     streak,
+    submit_checkin,
 )
 from .trends import trend_context
 
@@ -86,17 +83,15 @@ def _refusal(status: int, title: str, message: str):
     return render("errors/error.html", status=status, code=status, title=title, message=message)
 
 
-def _answer_earlier(claim):
+def _answer_earlier(result):
     """Answer a key seen before: the first answer again, or why not."""
-    if claim.outcome == "replay":
-        return redirect(url_for("checkins.show", checkin_id=claim.submission.checkin_id), 303)
-    if claim.outcome == "in_flight":
-        return _refusal(409, _("Still saving"), _("This check-in is being saved. Please wait."))
-    return _refusal(
-        422,
-        _("This was sent before with other answers"),
-        _("Please reload the page and check in again."),
-    )
+    if result.outcome == "conflict":
+        return _refusal(
+            422,
+            _("This was sent before with other answers"),
+            _("Please reload the page and check in again."),
+        )
+    return redirect(url_for("checkins.show", checkin_id=result.result_id), 303)
 
 
 def _submit(form, today: date):
@@ -109,9 +104,10 @@ def _submit(form, today: date):
     if key is None:
         return _refusal(422, _("Something in the request was not right"), _("Please reload."))
     digest, now = body_hash(request.form), utcnow()
-    earlier = look_up(key, current_user.id, digest, now)
-    if earlier is not None and earlier.outcome != "new":
-        return _answer_earlier(earlier)
+    # A replay gets its first answer even when the form would no longer pass (a day gone by).
+    seen = earlier(key, CHECKIN_SCOPE, current_user.id, digest)
+    if seen is not None:
+        return _answer_earlier(seen)
     if not form.validate_on_submit():
         return _form_page(form, checkin_on(current_user.id, today), 422)
     day = date.fromisoformat(form.day.data) if form.day.data else today
@@ -119,18 +115,14 @@ def _submit(form, today: date):
     problem = day_problem(day, today, existing)
     if problem:
         return _form_page(form, existing, 422, problem)
-    claim = earlier or claim_key(key, current_user.id, digest, now)
-    if claim.outcome != "new":
-        return _answer_earlier(claim)
-    try:
-        checkin, newly_flagged = save_checkin(current_user, day, form.answers(), now)
-        finish_claim(claim.submission, checkin)
-    except Exception:
-        release_claim(claim.submission)
-        raise
+    result, newly_flagged = submit_checkin(
+        current_user, day, form.answers(), key, digest, now=now
+    )
+    if result.replay or result.outcome == "conflict":
+        return _answer_earlier(result)
     if newly_flagged:
-        after_flagged(checkin)
-    return redirect(url_for("checkins.show", checkin_id=checkin.id), 303)
+        after_flagged(db.session.get(CheckIn, result.result_id))
+    return redirect(url_for("checkins.show", checkin_id=result.result_id), 303)
 
 
 @bp.get("/checkins/<int:checkin_id>")

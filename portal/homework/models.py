@@ -140,20 +140,3 @@ class HomeworkAnswer(db.Model):
     text: Mapped[str] = mapped_column(Text, default="")
     revision: Mapped[int] = mapped_column(BigInteger, default=0)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-
-class HomeworkDraftSave(db.Model):
-    """One row per draft save's idempotency key, written in the same transaction as the answer,
-    so a replay finds it and gets the first outcome again ("saved", "older" or "closed")."""
-
-    __tablename__ = "homework_draft_saves"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    key: Mapped[str] = mapped_column(String(64), unique=True)
-    client_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    body_hash: Mapped[str] = mapped_column(String(64))
-    answer_id: Mapped[int | None] = mapped_column(
-        ForeignKey("homework_answers.id", ondelete="CASCADE")
-    )
-    outcome: Mapped[str] = mapped_column(String(10))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager
 
 from ..extensions import db
+from ..idempotency import once
 from ..schedule.models import Enrollment, SessionSeries
 from ..schedule.occurrences import expand, series_for
 from ..timeutil import clinic_zone
@@ -22,11 +23,11 @@ from .models import (
     HomeworkAnswer,
     HomeworkAssignment,
     HomeworkCopy,
-    HomeworkDraftSave,
     HomeworkQuestion,
     HomeworkResource,
 )
 
+DRAFT_SCOPE = "homework-draft"  # its keys' kind in idempotency_keys
 DUE_SOON = timedelta(days=3)  # what Today and the Homework page call "due soon"
 # How far ahead "before the next group session" looks; a group with nothing in this window
 # has no next session to be due before.
@@ -236,15 +237,6 @@ class DraftResult:
     replay: bool = False
 
 
-def _judge_draft(key: str, client_id: int, digest: str) -> DraftResult | None:
-    earlier = db.session.scalar(select(HomeworkDraftSave).where(HomeworkDraftSave.key == key))
-    if earlier is None:
-        return None
-    if earlier.client_id != client_id or earlier.body_hash != digest:
-        return DraftResult("conflict")
-    return DraftResult(earlier.outcome, replay=True)
-
-
 def save_draft(
     copy: HomeworkCopy,
     question: HomeworkQuestion,
@@ -255,44 +247,23 @@ def save_draft(
     *,
     now: datetime,
 ) -> DraftResult:
-    """Save a draft answer exactly once per key.
+    """Save a draft answer exactly once per key (portal/idempotency.py): a replay gets the
+    first outcome again, and an older draft never overwrites a newer one."""
 
-    The key's row goes in with the answer in one transaction: a replay finds it and gets the
-    first outcome; two copies of one request racing are settled by the key's unique index,
-    the loser rolling back and replaying. So there is no "in flight" state to wait out.
-    """
-    earlier = _judge_draft(key, copy.client_id, digest)
-    if earlier is not None:
-        return earlier
-    if copy.is_open:
-        outcome = apply_answer(copy, question.id, text, revision, now)
-    else:
-        # Handed in: a draft older than what was handed in was simply overtaken; a newer one
-        # (typed elsewhere since) is refused, so the copy stays as handed in.
-        stored = answers_by_question(copy).get(question.id)
-        outcome = "older" if stored and revision <= stored.revision else "closed"
-    answer = answers_by_question(copy).get(question.id)
-    db.session.flush()
-    db.session.add(
-        HomeworkDraftSave(
-            key=key,
-            client_id=copy.client_id,
-            body_hash=digest,
-            answer_id=answer.id if answer else None,
-            outcome=outcome,
-            created_at=now,
-        )
-    )
-    try:
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        again = _judge_draft(key, copy.client_id, digest)
-        if again is not None:
-            return again
-        # The answer row was created by a simultaneous save of another key: try once more.
-        return save_draft(copy, question, text, revision, key, digest, now=now)
-    return DraftResult(outcome)
+    def effect():
+        if copy.is_open:
+            outcome = apply_answer(copy, question.id, text, revision, now)
+        else:
+            # Handed in: a draft older than what was handed in was simply overtaken; a newer
+            # one (typed elsewhere since) is refused, so the copy stays as handed in.
+            stored = answers_by_question(copy).get(question.id)
+            outcome = "older" if stored and revision <= stored.revision else "closed"
+        db.session.flush()
+        answer = answers_by_question(copy).get(question.id)
+        return outcome, answer.id if answer else None
+
+    result = once(key, DRAFT_SCOPE, copy.client_id, digest, effect, now=now)
+    return DraftResult(result.outcome, replay=result.replay)
 
 
 def hand_in(copy: HomeworkCopy, answers: dict, action: str, *, now: datetime) -> bool:

@@ -57,8 +57,9 @@
     return response.redirected && new URL(response.url).pathname === LOGIN_PATH;
   }
 
-  // Has the server decided? Not when it is busy with the same key (409), is failing (5xx), or
-  // wants a sign-in first (401, a redirect to sign in, an expired form token): then keep it.
+  // Has the server decided? Not when the entry waits for another person (409), the server is
+  // failing (5xx), or wants a sign-in first (401, a redirect to sign in, an expired form
+  // token): then keep it.
   function settled(response) {
     var s = response.status;
     return !(s === 400 || s === 401 || s === 409 || s >= 500 || signedOut(response));

@@ -55,7 +55,8 @@ def stored(server: LiveServer, email: str) -> tuple[int, int]:
         (user_id,) = conn.execute("SELECT id FROM users WHERE email = ?", (email,)).fetchone()
         checkins = conn.execute("SELECT count(*) FROM checkins WHERE client_id = ?", (user_id,))
         keys = conn.execute(
-            "SELECT count(*) FROM checkin_submissions WHERE client_id = ?", (user_id,)
+            "SELECT count(*) FROM idempotency_keys WHERE owner_id = ? AND scope = 'checkin'",
+            (user_id,),
         )
         return checkins.fetchone()[0], keys.fetchone()[0]
 

@@ -41,8 +41,8 @@ def stored(server: LiveServer, title: str) -> tuple[str, list[str], int]:
             )
         ]
         (keys,) = conn.execute(
-            "SELECT count(*) FROM homework_draft_saves d JOIN homework_answers a"
-            " ON a.id = d.answer_id WHERE a.copy_id = ?",
+            "SELECT count(*) FROM idempotency_keys k JOIN homework_answers a"
+            " ON a.id = k.result_id WHERE k.scope = 'homework-draft' AND a.copy_id = ?",
             (copy_id,),
         ).fetchone()
         return status, texts, keys
