@@ -1,8 +1,11 @@
 """The care team's screens on a phone: sessions open at today, attendance only once a session has
 started, "who saw what" by visit, and the counselor's own reminder choices (and their pushes)."""
 
+import re
 from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
+
+import time_machine
 
 from portal.audit.visits import visits
 from portal.extensions import db
@@ -134,3 +137,15 @@ def test_the_counselor_hears_of_notices_and_handed_in_homework_when_asked(app, p
     set_preferences(app, clinic.staff.id, handed_in_alerts=True)
     dispatch(app, sent_at + timedelta(minutes=2))
     assert [m.payload["body"] for m in push.accepted][1:] == ["Something was handed in"]
+
+
+def test_todays_sessions_name_a_group_once(app):
+    """A group's series named after the group reads "Evening group", not "Evening group ·
+    Evening group"; a session of one client still says whose it is."""
+    with time_machine.travel(MONDAY_10AM, tick=False):
+        clinic = build_clinic(app)
+        client = app.test_client()
+        sign_in(client, clinic.staff.email)
+        html = client.get("/care/").get_data(as_text=True)
+    sessions = html[html.index("Today's sessions") :]
+    assert re.findall(r'class="session-what">([^<]+)<', sessions) == ["Evening group"]
