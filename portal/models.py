@@ -1,6 +1,7 @@
 """Import every feature's models so Flask-Migrate sees the whole schema."""
 
 from .accounts.models import (  # noqa: F401
+    Passkey,
     RecoveryCode,
     SetupLink,
     TotpFactor,

@@ -240,6 +240,7 @@ def _arguments(people: SimpleNamespace) -> dict:
         "copy_id": people.copy_id,
         "question_id": people.question_id,
         "assignment_id": people.assignment_id,
+        "passkey_id": 424242,  # nobody holds it
     }
 
 

@@ -47,6 +47,10 @@ MATRIX = {
     ("accounts.two_step_setup", "POST"): SIGNED_IN,
     ("accounts.new_recovery_codes", "POST"): SIGNED_IN,
     ("accounts.two_step_off", "POST"): SIGNED_IN,
+    ("accounts.verify_passkey", "POST"): SIGNED_IN,
+    ("accounts.add_passkey", "POST"): SIGNED_IN,
+    # The URL names a passkey nobody here holds (test_passkeys removes a held one).
+    ("accounts.remove_passkey", "POST"): only(),
     ("care.dashboard", "GET"): STAFF,
     ("care.flag_count", "GET"): STAFF,
     ("care.new_client", "GET"): STAFF,

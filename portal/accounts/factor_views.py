@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 from ..htmx import render
 from ..timeutil import utcnow
 from . import pending, second_factor, throttle
-from .forms import SecondFactorForm
+from .forms import NewPasskeyForm, PasskeyAnswerForm, SecondFactorForm
 from .sessions import end_session, start_session
 from .views import bp, finish_sign_in, home_url, settings_page
 
@@ -19,6 +19,7 @@ security_log = logging.getLogger("portal.security")
 # out, and what every visitor has (help, the app shell).
 OPEN_BEFORE_SETUP = {
     "accounts.two_step_setup",
+    "accounts.add_passkey",
     "accounts.logout",
     "accounts.login",
     "accounts.index",
@@ -57,13 +58,28 @@ def verify():
     user, choices = waiting
     form = SecondFactorForm()
     if not form.validate_on_submit():
-        return render("accounts/verify.html", form=form, status=422 if form.is_submitted() else 200)
+        return verify_page(user, form, status=422 if form.is_submitted() else 200)
     if not second_factor.check_second_factor(user, form.code.data, utcnow()):
         throttle.log_failed_sign_in(user.email, "bad-second-factor")
         form.code.errors.append(_("That code did not work. Check it and try again."))
-        return render("accounts/verify.html", form=form, status=401)
+        return verify_page(user, form, status=401)
     pending.clear()
     return finish_sign_in(user, choices["keep"], choices["next"])
+
+
+def verify_page(user, form, status: int, passkey_error: str | None = None):
+    """The second step: a passkey first when the person has one, else (or also) a code."""
+    from .passkey_views import sign_in_options
+
+    return render(
+        "accounts/verify.html",
+        form=form,
+        passkey_form=PasskeyAnswerForm(formdata=None),
+        passkey_options=sign_in_options(user),
+        passkey_error=passkey_error,
+        has_app=second_factor.confirmed_factor(user) is not None,
+        status=status,
+    )
 
 
 def throttled_verify():
@@ -75,6 +91,7 @@ def throttled_verify():
         form=form,
         throttled=True,
         wait_minutes=throttle.wait_minutes(),
+        has_app=True,
         status=429,
     )
 
@@ -99,13 +116,24 @@ def two_step_setup():
         form.code.errors.append(
             _("That code did not work. Check the time on your phone and try again.")
         )
+    return setup_page(form, status=422 if form.is_submitted() else 200)
+
+
+def setup_page(form, status: int, passkey_form=None):
+    """The setup page: a passkey (suggested first) or an authenticator app."""
+    from .passkey_views import new_passkey_options
+
+    secret = session.get(SETUP_KEY) or second_factor.new_secret()
+    session[SETUP_KEY] = secret
     uri = second_factor.provisioning_uri(secret, current_user)
     return render(
         "accounts/two_step.html",
         form=form,
         secret=secret,
         qr=second_factor.qr_svg(uri),
-        status=422 if form.is_submitted() else 200,
+        passkey_form=passkey_form or NewPasskeyForm(formdata=None),
+        passkey_options=new_passkey_options(current_user),
+        status=status,
     )
 
 

@@ -1,7 +1,7 @@
 """Forms for signing in, setting and changing passwords."""
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, EmailField, PasswordField, StringField
+from wtforms import BooleanField, EmailField, HiddenField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
 from ..forms import Form
@@ -56,5 +56,28 @@ class SecondFactorForm(Form):
         validators=[
             DataRequired(_l("Enter the code.")),
             Length(max=20, message=_l("That code is too long.")),
+        ],
+    )
+
+
+class PasskeyAnswerForm(Form):
+    """The browser's answer to a passkey ceremony, put in by static/js/passkey.js."""
+
+    credential = HiddenField(
+        validators=[
+            DataRequired(_l("Use your passkey when your phone asks.")),
+            Length(max=20000, message=_l("That answer is too long.")),
+        ]
+    )
+
+
+class NewPasskeyForm(PasskeyAnswerForm):
+    name = StringField(
+        _l("A name for it"),
+        default="",
+        filters=[lambda value: (value or "").strip()],
+        validators=[
+            DataRequired(_l("Give it a name you will recognize, like “My phone”.")),
+            Length(max=60, message=_l("Keep the name under 60 characters.")),
         ],
     )

@@ -1,4 +1,5 @@
-"""The second factor: an authenticator app (TOTP) and ten one-time recovery codes.
+"""The second factor: an authenticator app (TOTP) and ten one-time recovery codes (passkeys are
+in passkeys.py).
 
 Rules take `now` from their caller. A code is accepted once: the step of the last accepted TOTP
 code is stored and only a later step is taken, with one step of slack either side for a phone's
@@ -15,7 +16,7 @@ import segno
 from sqlalchemy import delete, or_, select, update
 
 from ..extensions import db
-from .models import RecoveryCode, TotpFactor, User, UserSession
+from .models import Passkey, RecoveryCode, TotpFactor, User, UserSession
 
 ISSUER = "Client portal"  # neutral on purpose: the authenticator app's list is seen by others
 RECOVERY_CODE_COUNT = 10
@@ -152,6 +153,7 @@ def confirm_factor(user: User, secret: str, code: str, now) -> list[str] | None:
 def remove_factors(user: User) -> None:
     """Take away every second factor and recovery code, and end every session of the person."""
     db.session.execute(delete(TotpFactor).where(TotpFactor.user_id == user.id))
+    db.session.execute(delete(Passkey).where(Passkey.user_id == user.id))
     db.session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
     user.second_factor_at = None
     end_all_sessions(user)

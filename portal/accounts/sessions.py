@@ -93,6 +93,10 @@ def end_session() -> None:
         db.session.commit()
     logout_user()
     session.clear()
+    # Flask-WTF caches this request's form token in `g`; with the session cleared it would be
+    # signed for a secret the cookie no longer holds, and a page rendered now (the recovery codes
+    # after a new second factor) would carry a token its own "Sign out" button is refused with.
+    g.pop(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), None)
 
 
 def end_other_sessions(user: User) -> int:

@@ -145,14 +145,21 @@ def settings():
     return settings_page()
 
 
-def settings_page(status: int = 200, password_form=None, two_step_form=None):
+def settings_page(status: int = 200, password_form=None, two_step_form=None, passkey_form=None):
     """Render the settings page, with a form's errors where one was sent back."""
-    from .second_factor import recovery_codes_left
+    from .forms import NewPasskeyForm
+    from .passkey_views import new_passkey_options
+    from .passkeys import passkeys_of
+    from .second_factor import confirmed_factor, recovery_codes_left
 
     return render(
         "accounts/settings.html",
         password_form=password_form or ChangePasswordForm(),
         two_step_form=two_step_form or SecondFactorForm(),
+        passkey_form=passkey_form or NewPasskeyForm(formdata=None),
+        passkey_options=new_passkey_options(current_user),
+        passkeys=passkeys_of(current_user),
+        has_app=confirmed_factor(current_user) is not None,
         codes_left=recovery_codes_left(current_user) if current_user.has_second_factor else 0,
         sections=settings_sections(),
         status=status,
