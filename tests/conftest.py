@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 import psycopg
 import pytest
 import time_machine
-from sqlalchemy import func, select, text
+from sqlalchemy import MetaData, func, select, text
 
 from portal import create_app
 from portal.accounts.models import User
@@ -99,6 +99,11 @@ def app(database_url, tmp_path):
     )
     with app.app_context():
         if database_url not in _schemas_ready:
+            # Reflect what is there, not only today's models: a table an earlier schema had
+            # (left by an older run in a reused database) may still hold keys to today's.
+            old = MetaData()
+            old.reflect(db.engine)
+            old.drop_all(db.engine)
             db.drop_all()
             db.create_all()
             _schemas_ready.add(database_url)
