@@ -163,6 +163,9 @@ MATRIX = {
     ("homework.assignment", "GET"): STAFF,
     ("homework.care_copy", "GET"): STAFF,
     ("homework.feedback", "POST"): STAFF,
+    # A client's own copy of their data: each client gets only theirs, nobody else any.
+    ("my_data.page", "GET"): CLIENTS,
+    ("my_data.download", "GET"): CLIENTS,
 }
 
 

@@ -130,11 +130,11 @@ def sign_in(page, server, email: str, password: str = DEMO_PASSWORD):
     finish_in_browser(page, server.url, email)
 
 
-def screenshot(page, name: str) -> None:
+def screenshot(page, name: str, full_page: bool = True) -> None:
     """Save a screenshot for the README's tour when UPDATE_SCREENSHOTS=1."""
     if os.environ.get("UPDATE_SCREENSHOTS") == "1":
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+        page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=full_page)
 
 
 def path_of(page) -> str:
