@@ -62,10 +62,17 @@ def login():
     # The password is checked first, also for an unknown email: answering an unknown address
     # faster would tell anyone whether a person is a client of the program.
     matches = check_password(user.password_hash if user else None, form.password.data)
-    if user is None or not user.is_active or not matches:
+    if user is None or not matches:
         throttle.log_failed_sign_in(email, "bad-credentials")
         form.password.errors.append(
             _("That email and password do not match. Check them and try again.")
+        )
+        return render("accounts/login.html", form=form, status=401)
+    if not user.is_active:
+        # Said only after the right password: it tells nothing to someone guessing.
+        throttle.log_failed_sign_in(email, "turned-off")
+        form.password.errors.append(
+            _("This account is turned off. If you think this is a mistake, ask the clinic.")
         )
         return render("accounts/login.html", form=form, status=401)
     next_url = safe_next(request.args.get("next"))

@@ -35,3 +35,14 @@ class NewClientForm(_AccountForm):
 
 class NewStaffForm(_AccountForm):
     is_admin = BooleanField(_l("Administrator (can add care-team members)"))
+
+
+class SuccessorForm(Form):
+    """Who takes a care-team member's clients (the choices are set from the active team)."""
+
+    successor_id = SelectField(
+        _l("Who takes their clients"),
+        coerce=int,
+        validate_choice=False,  # checked by the rule, with a plain message
+        validators=[DataRequired(_l("Choose who takes their clients."))],
+    )

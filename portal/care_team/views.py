@@ -1,7 +1,7 @@
 """The care team's side: the client list, new accounts, and setup links."""
 
 import segno
-from flask import Blueprint, flash, redirect, request, url_for
+from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -20,11 +20,19 @@ from ..checkins.attention import unreviewed_count
 from ..checkins.lists import flag_timeline
 from ..consent.rules import consents_of_client
 from ..extensions import db
-from ..forms import clean_query
+from ..forms import Form, clean_query
 from ..htmx import is_htmx, render
 from ..timeutil import clinic_zone, utcnow
-from .forms import NewClientForm, NewStaffForm
+from .forms import NewClientForm, NewStaffForm, SuccessorForm
 from .home import home_context
+from .lifecycle import (
+    LifecycleError,
+    active_staff,
+    caseload_size,
+    deactivate,
+    hand_over,
+    reactivate,
+)
 from .roster import client_rows, staff_members
 
 bp = Blueprint("care", __name__, url_prefix="/care")
@@ -72,7 +80,7 @@ def flag_count():
 def new_client():
     """Create a client account and show its one-time setup link."""
     form = NewClientForm()
-    form.counselor_id.choices = [(m.id, m.name) for m in staff_members()]
+    form.counselor_id.choices = [(m.id, m.name) for m in active_staff()]
     if request.method == "GET":
         form.counselor_id.data = current_user.id
     if not form.validate_on_submit():
@@ -148,4 +156,83 @@ def reset_staff_two_step(staff_id):
             name=member.name,
         )
     )
+    return redirect(url_for("care.staff"))
+
+
+def _successor_page(template: str, member: User, form, status: int = 200):
+    form.successor_id.choices = [(0, _("Choose…"))] + [
+        (m.id, m.name) for m in active_staff(excluding=member)
+    ]
+    return render(template, member=member, form=form, clients=caseload_size(member), status=status)
+
+
+def _successor_change(template: str, member: User, change):
+    """Show the form; on a valid choice make the change, or say why not next to the field."""
+    form = SuccessorForm()
+    if not form.validate_on_submit():
+        return _successor_page(template, member, form, 422 if form.is_submitted() else 200)
+    successor = db.session.get(User, form.successor_id.data)
+    try:
+        moved = change(member, successor, by=current_user, now=utcnow())
+    except LifecycleError as error:
+        form.successor_id.errors.append(str(error))
+        return _successor_page(template, member, form, 422)
+    return moved, successor
+
+
+@bp.route("/staff/<int:staff_id>/deactivate", methods=["GET", "POST"])
+@admin_required
+def deactivate_staff(staff_id):
+    """Turn off a member's account: their clients go to the person the administrator chooses."""
+    member = get_staff_or_404(staff_id)
+    if not member.active:
+        return redirect(url_for("care.staff"))
+    done = _successor_change("care_team/deactivate.html", member, deactivate)
+    if not isinstance(done, tuple):
+        return done
+    moved, successor = done
+    flash(
+        _(
+            "%(name)s's account is turned off and they were signed out. %(count)s of their "
+            "clients now have %(successor)s as their counselor.",
+            name=member.name,
+            count=moved,
+            successor=successor.name,
+        )
+    )
+    return redirect(url_for("care.staff"))
+
+
+@bp.route("/staff/<int:staff_id>/handover", methods=["GET", "POST"])
+@admin_required
+def hand_over_staff(staff_id):
+    """Give all of a member's clients to another counselor (a leave, a change of role)."""
+    member = get_staff_or_404(staff_id)
+    done = _successor_change("care_team/handover.html", member, hand_over)
+    if not isinstance(done, tuple):
+        return done
+    moved, successor = done
+    flash(
+        _(
+            "%(count)s clients of %(name)s now have %(successor)s as their counselor.",
+            count=moved,
+            name=member.name,
+            successor=successor.name,
+        )
+    )
+    return redirect(url_for("care.staff"))
+
+
+@bp.post("/staff/<int:staff_id>/reactivate")
+@admin_required
+def reactivate_staff(staff_id):
+    """Turn a member's account back on; they sign in as before (their clients stay moved)."""
+    member = get_staff_or_404(staff_id)
+    if not Form().validate_on_submit():
+        abort(400)
+    try:
+        reactivate(member, by=current_user, now=utcnow())
+    except LifecycleError:
+        return redirect(url_for("care.staff"))
+    flash(_("%(name)s's account is on again.", name=member.name))
     return redirect(url_for("care.staff"))
