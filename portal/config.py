@@ -78,6 +78,8 @@ def from_environment(instance_path: Path) -> dict:
         "CLINIC_TIMEZONE": os.environ.get("CLINIC_TIMEZONE", "America/New_York"),
         # The calendar week the clinic counts hours and meetings in (portal/weeks.py).
         "WEEK_START": parse_week_start(os.environ.get("WEEK_START", "monday")),
+        # How long a discharged client keeps the plan, check-in and meetings (accounts/program.py).
+        "AFTERCARE_DAYS": int(os.environ.get("AFTERCARE_DAYS", "365")),
         "APP_NAME": os.environ.get("APP_NAME", "Portal"),
         # Mixed into the service worker's version: set it per deploy to push a new worker even
         # when no static file changed (a template-only release, say).

@@ -1,9 +1,9 @@
 """People who sign in, their server-side sessions and their one-time setup links."""
 
-from datetime import datetime
+from datetime import date, datetime
 
 from flask_login import UserMixin
-from sqlalchemy import BigInteger, ForeignKey, LargeBinary, String
+from sqlalchemy import BigInteger, Date, ForeignKey, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -28,6 +28,9 @@ class User(UserMixin, db.Model):
     # When the person's current second factor was confirmed; None while they have none. Kept on
     # the user row so the "staff must have one" check costs no query on every request.
     second_factor_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A client's discharge (accounts/program.py): the last day of the program, and why.
+    discharged_on: Mapped[date | None] = mapped_column(Date)
+    discharge_reason: Mapped[str] = mapped_column(String(20), default="", server_default="")
 
     counselor: Mapped["User | None"] = relationship(remote_side=[id])
 

@@ -16,6 +16,7 @@ from sqlalchemy.orm import joinedload
 from ..extensions import db
 from ..timeutil import utcnow
 from .models import User, UserSession
+from .program import CLOSED, stage
 
 # Writing last_seen on every request would turn every page view into a write.
 TOUCH_EVERY = timedelta(seconds=60)
@@ -82,7 +83,9 @@ def load_user_for_session(user_id: str) -> User | None:
     if now - row.last_seen_at > TOUCH_EVERY:
         row.last_seen_at = now
         db.session.commit()
-    return row.user if row.user.is_active else None
+    if not row.user.is_active or stage(row.user, now=now).name == CLOSED:
+        return None
+    return row.user
 
 
 def end_session() -> None:

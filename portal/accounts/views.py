@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
+from ..dates import format_day
 from ..extensions import db
 from ..htmx import render
 from ..timeutil import utcnow
@@ -14,6 +15,7 @@ from . import pending, throttle
 from .forms import ChangePasswordForm, LoginForm, SecondFactorForm, SetPasswordForm
 from .models import User
 from .passwords import check_password, hash_password, spend_password_time
+from .program import CLOSED, stage
 from .sections import settings_sections
 from .sessions import end_other_sessions, end_session, start_session
 from .setup_links import find_valid_link, use_link
@@ -73,6 +75,16 @@ def login():
         throttle.log_failed_sign_in(email, "turned-off")
         form.password.errors.append(
             _("This account is turned off. If you think this is a mistake, ask the clinic.")
+        )
+        return render("accounts/login.html", form=form, status=401)
+    standing = stage(user, now=utcnow())
+    if standing.name == CLOSED:
+        throttle.log_failed_sign_in(email, "closed")
+        form.password.errors.append(
+            _(
+                "Your aftercare access ended after %(day)s. If you need it again, ask the clinic.",
+                day=format_day(standing.last_day, "day_date"),
+            )
         )
         return render("accounts/login.html", form=form, status=401)
     next_url = safe_next(request.args.get("next"))

@@ -1,9 +1,12 @@
 """Forms the care team fills in to create accounts."""
 
-from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, EmailField, SelectField, StringField
-from wtforms.validators import DataRequired, Email, Length, ValidationError
+from datetime import date, timedelta
 
+from flask_babel import lazy_gettext as _l
+from wtforms import BooleanField, DateField, EmailField, SelectField, StringField
+from wtforms.validators import DataRequired, Email, InputRequired, Length, ValidationError
+
+from ..accounts.program import REASONS
 from ..accounts.registration import email_taken
 from ..forms import Form, strip
 
@@ -46,3 +49,31 @@ class SuccessorForm(Form):
         validate_choice=False,  # checked by the rule, with a plain message
         validators=[DataRequired(_l("Choose who takes their clients."))],
     )
+
+
+class DischargeForm(Form):
+    """The program's last day and why, as the counselor records it."""
+
+    reason = SelectField(
+        _l("Why the program ends"),
+        choices=[("", _l("Choose…")), *REASONS.items()],
+        validators=[InputRequired(_l("Choose why the program ends."))],
+    )
+
+    def validate_reason(self, field):
+        if field.data not in REASONS:
+            raise ValidationError(_l("Choose why the program ends."))
+    day = DateField(
+        _l("Last day in the program"), validators=[InputRequired(_l("Choose the day."))]
+    )
+
+    def __init__(self, *args, today: date, **kwargs):
+        # "Today" in the clinic's calendar comes from the view, which reads the clock.
+        super().__init__(*args, **kwargs)
+        self.today = today
+
+    def validate_day(self, field):
+        if field.data and not (
+            self.today - timedelta(days=365) <= field.data <= self.today + timedelta(days=90)
+        ):
+            raise ValidationError(_l("Choose a day within the last year or the next 90 days."))

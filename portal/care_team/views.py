@@ -3,6 +3,7 @@
 import segno
 from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from ..accounts.access import (
@@ -12,6 +13,7 @@ from ..accounts.access import (
     role_required,
 )
 from ..accounts.models import User
+from ..accounts.program import REASONS, stage
 from ..accounts.registration import create_account
 from ..accounts.second_factor import remove_factors
 from ..accounts.setup_links import issue_setup_link, setup_url
@@ -19,11 +21,13 @@ from ..audit.log import record_account_change, record_view
 from ..checkins.attention import unreviewed_count
 from ..checkins.lists import flag_timeline
 from ..consent.rules import consents_of_client
+from ..dates import format_day
 from ..extensions import db
 from ..forms import Form, clean_query
 from ..htmx import is_htmx, render
 from ..timeutil import clinic_zone, utcnow
-from .forms import NewClientForm, NewStaffForm, SuccessorForm
+from .discharge import discharge, readmit
+from .forms import DischargeForm, NewClientForm, NewStaffForm, SuccessorForm
 from .home import home_context
 from .lifecycle import (
     LifecycleError,
@@ -98,12 +102,15 @@ def client(client_id):
     """Show one client's account; the view is written to the audit log."""
     person = get_client_or_404(client_id)
     record_view(person, "client.account")
+    now = utcnow()
     return render(
         "care_team/client.html",
         person=person,
         consents=consents_of_client(person),
         flags=flag_timeline(person.id),
-        now=utcnow(),
+        standing=stage(person, now=now),
+        discharge_reasons=REASONS,
+        now=now,
     )
 
 
@@ -236,3 +243,42 @@ def reactivate_staff(staff_id):
         return redirect(url_for("care.staff"))
     flash(_("%(name)s's account is on again.", name=member.name))
     return redirect(url_for("care.staff"))
+
+
+@bp.route("/clients/<int:client_id>/discharge", methods=["GET", "POST"])
+@role_required("staff")
+def discharge_client(client_id):
+    """Record the end of a client's program; from the day after, the portal is in aftercare."""
+    person = get_client_or_404(client_id)
+    now = utcnow()
+    form = DischargeForm(today=now.astimezone(clinic_zone()).date())
+    if not form.validate_on_submit():
+        status = 422 if form.is_submitted() else 200
+        return render("care_team/discharge.html", person=person, form=form, status=status)
+    ended = discharge(person, form.day.data, form.reason.data, by=current_user, now=now)
+    message = _(
+        "%(name)s's program ends on %(day)s (%(reason)s). Aftercare starts the next day.",
+        name=person.name,
+        day=format_day(form.day.data, "long"),
+        reason=REASONS[form.reason.data],
+    )
+    if ended:
+        message += " " + ngettext(
+            "%(num)d family consent ended with the program.",
+            "%(num)d family consents ended with the program.",
+            ended,
+        )
+    flash(message)
+    return redirect(url_for("care.client", client_id=person.id))
+
+
+@bp.post("/clients/<int:client_id>/readmit")
+@role_required("staff")
+def readmit_client(client_id):
+    """Take a discharged client back into the program."""
+    person = get_client_or_404(client_id)
+    if not Form().validate_on_submit():
+        abort(400)
+    readmit(person, by=current_user, now=utcnow())
+    flash(_("%(name)s is back in the program.", name=person.name))
+    return redirect(url_for("care.client", client_id=person.id))

@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from ..accounts.program import stage
 from ..audit.log import record_view
 from ..extensions import db
 from ..idempotency import once
@@ -87,6 +88,9 @@ def apply_checkin(client, day: date, answers: dict, now: datetime):
         setattr(checkin, name, value)
     checkin.updated_at = now
     reasons = needs_attention(checkin, crisis_threshold())
+    # In aftercare the check-in is the client's own: the crisis help shows, nobody is told.
+    if not stage(client, now=now).in_program:
+        reasons = []
     newly_flagged = bool(reasons) and checkin.flagged_at is None
     if reasons:
         checkin.flagged_at = checkin.flagged_at or now

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..accounts.access import admin_required, get_client_or_404, refuse, role_required
+from ..accounts.program import stage
 from ..audit.log import record_view
 from ..extensions import db
 from ..htmx import render
@@ -137,6 +138,7 @@ def show(checkin_id):
         labels=choice_labels(),
         reasons=needs_attention(checkin, crisis_threshold()),
         editable=checkin.day == clinic_today(now),
+        aftercare=checkin.client.is_client and not stage(checkin.client, now=now).in_program,
         clinic_open=is_open(now, hours, zone),
         opens_at=next_opening(now, hours, zone),
         after_hours_phone=current_app.config["AFTER_HOURS_PHONE"],

@@ -7,6 +7,7 @@ from datetime import datetime, time, timedelta
 from flask import url_for
 from sqlalchemy import select
 
+from ..accounts.program import stage
 from ..checkins.models import CheckIn
 from ..extensions import db
 from ..homework.models import OPEN, HomeworkAssignment, HomeworkCopy
@@ -111,7 +112,9 @@ def due_homework_reminders(now: datetime) -> list[Reminder]:
     """Remind clients of open homework: the chosen hours before it is due, and the morning
     after it was due (9 am) when they asked for that."""
     zone = clinic_zone()
-    people = {p.id: p for p in subscribed_people(("client",))}
+    people = {
+        p.id: p for p in subscribed_people(("client",)) if stage(p, now=now).in_program
+    }
     rows = db.session.scalars(
         select(HomeworkCopy)
         .join(HomeworkAssignment)

@@ -1,15 +1,17 @@
 """Who may see which session: the one rule every reader calls (pages, feeds, Today, reminders).
 
-A client sees their group's sessions and their own. A family member sees only the family
-sessions they are on, of a client whose consent is valid at `now`, and only those that start
-inside that consent's window; what they see carries the family note, never the staff note.
-Every disclosure to a family member is logged here, under the consent it relied on."""
+A client sees their group's sessions and their own, until their program ends (a discharge).
+A family member sees only the family sessions they are on, of a client whose consent is valid
+at `now`, and only those that start inside that consent's window; what they see carries the
+family note, never the staff note. Every disclosure to a family member is logged here, under
+the consent it relied on."""
 
 from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from ..accounts.program import stage
 from ..consent.models import ConsentGrant
 from ..consent.rules import consents_for_family, record_disclosure
 from ..extensions import db
@@ -53,15 +55,28 @@ def visible_occurrences(
     `disclosing` names what a family member is shown (e.g. "family.feed"); it is logged once
     per consent relied on. Readers that only compute (reminder sources) pass None."""
     if person.is_client:
-        return occurrences_for(person, start, end, zone)
+        # After a discharge the program's sessions stop; aftercare has none.
+        end = min(end, stage(person, now=now).program_end or end)
+        return occurrences_for(person, start, end, zone) if start < end else []
     if not person.is_family:
         return []
     consents = consents_for_family(person, now)
     series = _family_series(person, list(consents))
     items = attach_person_records(expand(series, start, end, zone), person)
-    visible = [o.for_family() for o in items if consents[o.series.client_id].covers(o.start)]
+    ends = {c: stage(g.client, now=now).program_end for c, g in consents.items()}
+    visible = [
+        o.for_family()
+        for o in items
+        if consents[o.series.client_id].covers(o.start)
+        and _before_end(o, ends[o.series.client_id])
+    ]
     _disclose(consents, person, disclosing)
     return visible
+
+
+def _before_end(occurrence: Occurrence, program_end: datetime | None) -> bool:
+    """A session after the client's program ended is not theirs to share (nor to show)."""
+    return program_end is None or occurrence.start < program_end
 
 
 def family_consents(person, now: datetime) -> list[ConsentGrant]:
@@ -85,8 +100,11 @@ def visible_occurrence(
     if person.is_staff:
         return find_occurrence(series, original_start, zone)
     if person.is_client:
-        ok = _client_takes_part(person, series)
-        return find_occurrence(series, original_start, zone) if ok else None
+        if not _client_takes_part(person, series):
+            return None
+        occurrence = find_occurrence(series, original_start, zone)
+        ended = stage(person, now=now).program_end
+        return None if occurrence is None or (ended and occurrence.start >= ended) else occurrence
     if not person.is_family or series.kind != "family":
         return None
     grant = consents_for_family(person, now).get(series.client_id)
@@ -94,6 +112,8 @@ def visible_occurrence(
         return None
     occurrence = find_occurrence(series, original_start, zone)
     if occurrence is None or not grant.covers(occurrence.start):
+        return None
+    if not _before_end(occurrence, stage(grant.client, now=now).program_end):
         return None
     _disclose({grant.client_id: grant}, person, disclosing)
     return occurrence.for_family()

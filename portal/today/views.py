@@ -4,6 +4,7 @@ from flask import Blueprint
 from flask_login import current_user
 
 from ..accounts.access import role_required
+from ..accounts.program import stage
 from ..checkins.rules import checkin_on, clinic_today
 from ..homework.rules import for_today as homework_for_today
 from ..htmx import render
@@ -21,13 +22,15 @@ def index():
     """Show the client's day: the next session large, then the rest of today and tomorrow."""
     zone = clinic_zone()
     now = utcnow().astimezone(zone)
+    standing = stage(current_user, now=now)
     return render(
         "today/index.html",
         now=now,
+        standing=standing,
         first_name=current_user.name.split()[0],
         has_contacts=bool(contacts_of(current_user)),
         **today_view(current_user, now, zone),
         checked_in=checkin_on(current_user.id, clinic_today(now)) is not None,
-        homework_section=homework_for_today(current_user, now),
+        homework_section=homework_for_today(current_user, now) if standing.in_program else None,
         meetings_section=meetings_for_today(current_user, now),
     )
