@@ -41,6 +41,24 @@ def register_commands(app: Flask) -> None:
         for email, user in people.items():
             click.echo(f"  {email:24} {user.role}")
 
+    @app.cli.command("erase-closed-accounts")
+    @click.option("--dry-run", is_flag=True, help="Only list the accounts that are due.")
+    def erase_closed_accounts(dry_run):
+        """Delete the personal data of accounts closed longer than RETENTION_DAYS (the audit
+        log and the consents are kept)."""
+        from .retention import due_for_erasure, erase
+
+        now = utcnow()
+        due = due_for_erasure(now)
+        for user in due:
+            if dry_run:
+                click.echo(f"due: account {user.id} (closed, past the retention period)")
+                continue
+            deleted = erase(user, now=now)
+            rows = ", ".join(f"{table} {n}" for table, n in sorted(deleted.items())) or "no rows"
+            click.echo(f"erased account {user.id}: {rows}")
+        click.echo(f"{len(due)} account(s) {'due' if dry_run else 'erased'}.")
+
     @app.cli.command("purge-sessions")
     def purge_sessions():
         """Delete sessions past their end (the worker also does this)."""

@@ -31,6 +31,8 @@ class User(UserMixin, db.Model):
     # A client's discharge (accounts/program.py): the last day of the program, and why.
     discharged_on: Mapped[date | None] = mapped_column(Date)
     discharge_reason: Mapped[str] = mapped_column(String(20), default="", server_default="")
+    # When a closed account's personal data was deleted (portal/retention.py).
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     counselor: Mapped["User | None"] = relationship(remote_side=[id])
 
