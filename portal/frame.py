@@ -8,6 +8,7 @@ from flask_babel import format_time, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from .accounts.program import stage
 from .dates import format_day
 from .recovery_plan.contacts import contacts_of
 from .timeutil import utcnow
@@ -42,9 +43,22 @@ def static_url(filename: str) -> str:
     return url_for("static", filename=filename, v=digest)
 
 
+# In aftercare there are no program sessions or homework: the plan and meetings take their place.
+AFTERCARE_NAV = [
+    ("today.index", _l("Today"), "home"),
+    ("checkins.today", _l("Check-in"), "check"),
+    ("recovery_plan.plan", _l("Plan"), "book"),
+    ("meetings.mine", _l("Meetings"), "calendar"),
+    ("core.more", _l("More"), "more"),
+]
+
+
 def nav_items() -> list[tuple[str, str, str]]:
     """Return the client navigation entries whose pages exist in this build."""
-    return [item for item in CLIENT_NAV if item[0] in current_app.view_functions]
+    items = CLIENT_NAV
+    if current_user.is_authenticated and not stage(current_user, now=utcnow()).in_program:
+        items = AFTERCARE_NAV
+    return [item for item in items if item[0] in current_app.view_functions]
 
 
 def crisis_contacts() -> list:

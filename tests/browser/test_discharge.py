@@ -42,5 +42,8 @@ def test_a_discharged_clients_today_is_aftercare(new_context, own_server):
         expect(main.get_by_role("heading", name="You are in aftercare")).to_be_visible()
         expect(main).not_to_contain_text("Your progress")
         expect(main.get_by_role("link", name="Check in now")).to_be_visible()
+        nav = client.get_by_role("navigation", name="Main")
+        expect(nav.get_by_role("link", name="Plan")).to_be_visible()
+        expect(nav.get_by_role("link", name="Homework")).to_have_count(0)
         assert client.evaluate("document.documentElement.scrollWidth") <= width
         screenshot(client, f"aftercare-today-{width}")
