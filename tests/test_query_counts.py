@@ -4,7 +4,7 @@ from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import event, select
 
 from portal.extensions import db
 from portal.schedule.models import AbsenceNotice
@@ -88,3 +88,33 @@ def test_queries_do_not_grow_with_history(app):
     long_queries = queries_per_page(app, long)
     assert short_queries == long_queries
     assert max(long_queries.values()) <= 12, long_queries
+
+
+def test_today_and_my_meetings_do_not_grow_with_saved_meetings(app):
+    """Each saved meeting's name came with a query of its own (it was read one by one)."""
+    from portal.accounts.models import User
+    from portal.meetings.mine import save_meeting
+    from portal.meetings.models import Meeting
+    from tests.conftest import make_user
+    from tests.meeting_feeds import import_entries, meeting
+
+    with app.app_context():
+        import_entries([meeting(f"m{n}", name=f"Meeting {n}", day=n % 7) for n in range(6)])
+    one, five = make_user(app, "client"), make_user(app, "client")
+    with app.app_context():
+        meetings = list(db.session.scalars(select(Meeting).order_by(Meeting.id)))
+        save_meeting(db.session.get(User, one.id), meetings[0], 0)
+        for m in meetings[:5]:
+            save_meeting(db.session.get(User, five.id), m, 0)
+
+    def count(email: str, page: str) -> int:
+        client = app.test_client()
+        sign_in(client, email)
+        client.get(page)
+        with counting(app) as statements:
+            assert client.get(page).status_code == 200
+        return len(statements)
+
+    for page in ("/today", "/meetings/mine"):
+        assert count(one.email, page) == count(five.email, page), page
+    assert count(one.email, "/today") <= 11

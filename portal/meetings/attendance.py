@@ -120,7 +120,7 @@ def set_goal(client, per_week: int, by) -> MeetingGoal | None:
 def week_progress(client, today: date) -> WeekProgress:
     """Count the meetings logged in the week of `today` and compare with the goal."""
     first = week_start(today)
-    count = db.session.scalar(
+    count = (
         select(func.count())
         .select_from(MeetingAttendance)
         .where(
@@ -128,6 +128,9 @@ def week_progress(client, today: date) -> WeekProgress:
             MeetingAttendance.attended_on >= first,
             MeetingAttendance.attended_on < first + timedelta(days=7),
         )
+        .scalar_subquery()
     )
-    goal = goal_of(client)
-    return WeekProgress(count=count, goal=goal.per_week if goal else None)
+    goal = select(MeetingGoal.per_week).where(MeetingGoal.client_id == client.id)
+    # One round trip for both numbers: every page that shows the week's meetings asks this.
+    logged, per_week = db.session.execute(select(count, goal.scalar_subquery())).one()
+    return WeekProgress(count=logged, goal=per_week)

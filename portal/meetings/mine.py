@@ -4,6 +4,7 @@ from datetime import time
 
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm import contains_eager
 
 from ..extensions import db
 from ..timeutil import zone_for
@@ -20,6 +21,7 @@ def saved_meetings(client) -> list[SavedMeeting]:
         db.session.scalars(
             select(SavedMeeting)
             .join(SavedMeeting.meeting)
+            .options(contains_eager(SavedMeeting.meeting))  # one query, not one per meeting
             .where(SavedMeeting.client_id == client.id)
             .order_by(Meeting.retired_at.is_not(None), Meeting.name, SavedMeeting.id)
         )
