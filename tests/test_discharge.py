@@ -132,6 +132,9 @@ def test_in_aftercare_a_check_in_flags_nobody_but_the_client_sees_help(app):
         assert "Your care team has been told" not in page
         today = browser.get("/today").get_data(as_text=True)
         assert "You are in aftercare" in today and "Your progress" not in today
+        form = browser.get("/checkin").get_data(as_text=True)
+        assert "the care team is not told" in form
+        assert "Your care team has not been told" not in form
     # Before the discharge the same answers flag the check-in as ever.
     with app.app_context():
         earlier = END - timedelta(days=2)

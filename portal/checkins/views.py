@@ -61,6 +61,7 @@ def _form_page(form, existing, status: int, problem=None):
         mood_labels=MOOD_LABELS,
         status=status,
         clinic_zone_name=current_app.config["CLINIC_TIMEZONE"],
+        aftercare=not stage(current_user, now=utcnow()).in_program,
     )
 
 
