@@ -11,14 +11,26 @@ try {
   // Without it the worker still keeps the help page; pages replay the outbox themselves.
 }
 
-async function precache() {
+// The generic pages (help, offline) in one language: fetched without cookies, so nothing
+// personal is kept. The phone's language at install; the person's, once a page names it.
+async function keepGenericPages(lang) {
   const cache = await caches.open(SHELL_CACHE);
-  await cache.addAll(PORTAL.shell);
-  // Generic pages only: fetched without cookies, so nothing personal is kept.
-  await Promise.all(PORTAL.pages.map(async (url) => {
+  await Promise.all(PORTAL.pages.filter((url) => url.endsWith("?lang=" + lang)).map(async (url) => {
+    if (await cache.match(url)) return;
     const response = await fetch(url, { credentials: "omit" });
     if (response.ok) await cache.put(url, response);
   }));
+}
+
+function phoneLanguage() {
+  const phone = (self.navigator.languages || []).map((tag) => tag.slice(0, 2).toLowerCase());
+  return phone.find((code) => PORTAL.languages.includes(code)) || PORTAL.languages[0];
+}
+
+async function precache() {
+  const cache = await caches.open(SHELL_CACHE);
+  await cache.addAll(PORTAL.shell);
+  await keepGenericPages(phoneLanguage());
   try {
     await cache.add(new Request(PORTAL.htmx, { mode: "cors", credentials: "omit" }));
   } catch (error) {
@@ -37,6 +49,10 @@ self.addEventListener("install", (event) => {
 // Where "/" leads for the signed-in person, so the installed app (start_url "/") opens on
 // their home with no signal. It sits in PAGES_CACHE, which sign-out clears with the rest.
 const HOME_KEY = "/offline-home";
+// The language of the last page the person saw, so the generic pages offline are in it too.
+// Kept apart from the pages: it says nothing about anyone, and staff phones keep no pages.
+const SETTINGS_CACHE = "portal-settings";
+const LANGUAGE_KEY = "/offline-language";
 const FRESH_MS = 10 * 60 * 1000;
 
 function isLocalPath(path) {
@@ -69,6 +85,12 @@ async function keepForOffline(home, paths) {
 self.addEventListener("message", (event) => {
   const data = event.data || {};
   if (data.type === "skip-waiting") self.skipWaiting();
+  if (data.type === "language" && PORTAL.languages.includes(data.lang)) {
+    event.waitUntil((async () => {
+      await keepGenericPages(data.lang).catch(() => {});  // no network: the next page tries
+      await (await caches.open(SETTINGS_CACHE)).put(LANGUAGE_KEY, new Response(data.lang));
+    })());
+  }
   if (data.type === "keep-offline" && Array.isArray(data.pages)) {
     event.waitUntil(keepForOffline(data.home, data.pages));
   }
@@ -89,6 +111,12 @@ async function markedOffline(response) {
   return new Response(text, { status: 200, headers: { "Content-Type": "text/html; charset=utf-8" } });
 }
 
+// The person's language as the pages last said it, else the phone's, else the clinic's default.
+async function offlineLanguage() {
+  const kept = await (await caches.open(SETTINGS_CACHE)).match(LANGUAGE_KEY);
+  return kept ? kept.text() : phoneLanguage();
+}
+
 async function pageFromNetwork(request) {
   const path = new URL(request.url).pathname;
   try {
@@ -103,10 +131,15 @@ async function pageFromNetwork(request) {
     const kept = await pages.match(home ? await home.text() : path);
     if (kept) return markedOffline(kept);
     const shell = await caches.open(SHELL_CACHE);
-    const generic = await shell.match(path);  // help: kept at install, with its own "as of"
+    const lang = await offlineLanguage();
+    // The person's language, else whichever the worker could keep (the phone's, at install).
+    const inCache = async (page) =>
+      (await shell.match(page + "?lang=" + lang)) || shell.match(page, { ignoreSearch: true });
+    const generic = await inCache(path);  // help: kept at install, with its "as of"
     if (generic) return markedOffline(generic);
-    return (await shell.match(PORTAL.offlinePage)) ||
-      new Response("Offline", { status: 503, headers: { "Content-Type": "text/plain" } });
+    const words = PORTAL.words[lang] || PORTAL.words[PORTAL.languages[0]];
+    return (await inCache(PORTAL.offlinePage)) ||
+      new Response(words.offline, { status: 503, headers: { "Content-Type": "text/plain; charset=utf-8" } });
   }
 }
 
@@ -162,7 +195,12 @@ self.addEventListener("push", (event) => {
     renotify: true,
     data: { url: data.url || "/" },
   };
-  event.waitUntil(self.registration.showNotification(data.title || "Reminder", options));
+  // Every push must show something, so a cache that cannot be read means the default words.
+  const language = offlineLanguage().catch(() => PORTAL.languages[0]);
+  event.waitUntil(language.then((lang) => {
+    const words = PORTAL.words[lang] || PORTAL.words[PORTAL.languages[0]];
+    return self.registration.showNotification(data.title || words.reminder, options);
+  }));
 });
 
 self.addEventListener("notificationclick", (event) => {

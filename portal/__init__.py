@@ -4,11 +4,11 @@ import logging
 import os
 from pathlib import Path
 
-from flask import Flask, current_app, flash, has_request_context, redirect, request, url_for
-from flask_login import current_user
+from flask import Flask, flash, redirect, request, url_for
 from werkzeug.routing import IntegerConverter
 
 from . import config
+from .accounts.language import select_locale
 from .extensions import babel, csrf, db, limiter, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -20,16 +20,6 @@ class DatabaseIdConverter(IntegerConverter):
     def __init__(self, map, *args, **kwargs):
         kwargs.setdefault("max", 2**31 - 1)
         super().__init__(map, *args, **kwargs)
-
-
-def select_locale() -> str:
-    """Use the person's chosen language, else the browser's best match."""
-    languages = current_app.config["LANGUAGES"]
-    if not has_request_context():  # the CLI and the worker write in the default language
-        return languages[0]
-    if current_user.is_authenticated and current_user.locale in languages:
-        return current_user.locale
-    return request.accept_languages.best_match(languages) or languages[0]
 
 
 def create_app(test_config: dict | None = None) -> Flask:

@@ -13,6 +13,8 @@ HTMX_SRI = "sha384-2OatzQy1H+Zd/IIrjr1TcuDGqLXeHhbooAyJY1KdQMKnr4LZ22k31GBLdYKHm
 HTMX_CDN_URL = f"https://unpkg.com/htmx.org@{HTMX_VERSION}/dist/htmx.min.js"
 
 
+TRANSLATIONS = Path(__file__).parent / "translations"
+
 def _int(name, default):
     return int(os.environ.get(name, default))
 
@@ -116,8 +118,9 @@ def from_environment(instance_path: Path) -> dict:
             "TRUSTED_PROXY_ADDRESSES", "127.0.0.1 ::1"
         ).split(),
         "FORCE_HTTPS_COOKIES": os.environ.get("FORCE_HTTPS_COOKIES", "") == "1",
-        "LANGUAGES": ["en"],
-        "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).parent / "translations"),
+        # English (the source text) and every language with a catalog in portal/translations.
+        "LANGUAGES": ["en", *sorted(p.parent.name for p in TRANSLATIONS.glob("*/LC_MESSAGES"))],
+        "BABEL_TRANSLATION_DIRECTORIES": str(TRANSLATIONS),
         "WTF_CSRF_TIME_LIMIT": None,
         "WTF_CSRF_HEADERS": ["X-CSRFToken"],
         # Its HTTPS mode demands a Referer that our no-referrer policy never sends; the

@@ -2,14 +2,15 @@
 "mar, 24 nov" where English gets "Tue, Nov 24". Times use Babel's "short" time format.
 
 Styles: "day" (Tue, Nov 24), "long" (Tuesday, November 24), "date" (Nov 24, 2026),
-"day_date" (Tue, Nov 24, 2026), "month_day" (Nov 24), "month" (November 2026).
+"day_date" (Tue, Nov 24, 2026), "month_day" (Nov 24), "month" (November 2026),
+"weekday" (Tuesday), "weekday_short" (Tue). An instant with its time: `format_moment`.
 """
 
 import re
 from datetime import date, datetime
 
 from babel.dates import format_date, match_skeleton
-from flask_babel import get_locale, to_user_timezone
+from flask_babel import format_time, get_locale, to_user_timezone
 
 SKELETONS = {
     "day": "MMMEd",
@@ -18,8 +19,10 @@ SKELETONS = {
     "day_date": "yMMMEd",
     "month_day": "MMMd",
     "month": "yMMMM",
+    "weekday": "E",
+    "weekday_short": "E",
 }
-WIDE_WEEKDAY = {"long"}  # CLDR has no full-weekday skeletons; widen E the way ICU does
+WIDE_WEEKDAY = {"long", "weekday"}  # CLDR has no full-weekday skeletons; widen E the way ICU does
 
 
 def pattern_for(style: str, locale) -> str:
@@ -27,7 +30,7 @@ def pattern_for(style: str, locale) -> str:
     skeletons = locale.datetime_skeletons
     pattern = skeletons[match_skeleton(SKELETONS[style], skeletons)].pattern
     if style in WIDE_WEEKDAY:
-        pattern = re.sub(r"E+", "EEEE", pattern)
+        pattern = re.sub(r"E+|c+", lambda m: m.group(0)[0] * 4, pattern)
     return pattern
 
 
@@ -37,3 +40,21 @@ def format_day(value: date | datetime, style: str = "day") -> str:
         value = to_user_timezone(value).date()
     locale = get_locale()
     return format_date(value, pattern_for(style, locale), locale=locale)
+
+
+def format_moment(value: datetime, style: str = "day") -> str:
+    """Format an instant as its day (in one of the styles) and short time, in the clinic's zone,
+    joined the locale's way: "Tue, Nov 24, 8:15 PM", "mar, 24 de nov, 8:15 p.m."."""
+    joined = str(get_locale().datetime_formats["short"])
+    return joined.format(format_time(value, "short"), format_day(value, style))
+
+
+def hour_of(clock: str) -> int:
+    """The hour a formatted time shows ("1:30 PM" is 1), as the count for `ngettext`.
+
+    Spanish says "a la 1:30" but "a las 2:30": the article agrees with the hour the way a noun
+    agrees with a number, so a sentence with a time in it is a plural message counted by its
+    hour (English gives the same text for every count).
+    """
+    digits = re.match(r"\s*(\d+)", clock)
+    return int(digits.group(1)) if digits else 0

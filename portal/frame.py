@@ -3,13 +3,14 @@
 import hashlib
 from pathlib import Path
 
-from flask import Flask, current_app, session, url_for
+from flask import Flask, current_app, request, session, url_for
 from flask_babel import format_time, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from .accounts.language import html_lang
 from .accounts.program import stage
-from .dates import format_day
+from .dates import format_day, format_moment, hour_of
 from .recovery_plan.contacts import contacts_of
 from .timeutil import utcnow
 
@@ -95,10 +96,29 @@ def rendered_at() -> str:
     return format_time(utcnow(), "short")
 
 
+def language_links() -> list[dict]:
+    """The languages a visitor not signed in can switch to, each back to this page."""
+    from .accounts.language import chosen_language, language_name, languages
+
+    here = request.full_path.rstrip("?") if request.method == "GET" else None
+    current = chosen_language()
+    return [
+        {
+            "code": code,
+            "name": language_name(code),
+            "url": url_for("accounts.choose_language", code=code, next=here),
+            "current": code == current,
+        }
+        for code in languages()
+    ]
+
+
 def init_frame(app: Flask) -> None:
     app.extensions["static_digests"] = static_digests(app)
     app.jinja_env.globals["field_attrs"] = field_attrs  # imported macros see globals only
+    app.jinja_env.globals["hour_of"] = hour_of  # a time's hour, the count of "at %(time)s"
     app.jinja_env.filters["day"] = format_day  # every date on a page: {{ d|day("long") }}
+    app.jinja_env.filters["moment"] = format_moment  # an instant: {{ t|moment("weekday") }}
 
     @app.context_processor
     def frame_context():
@@ -107,6 +127,8 @@ def init_frame(app: Flask) -> None:
             "nav_items": nav_items,
             "crisis_contacts": crisis_contacts,
             "get_locale": get_locale,
+            "html_lang": html_lang,
+            "language_links": language_links,
             "idle_minutes": idle_minutes,
             "rendered_at": rendered_at,
             "htmx_url": current_app.config["HTMX_URL"],

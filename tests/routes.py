@@ -5,6 +5,7 @@ from types import SimpleNamespace
 
 from flask import Flask
 
+from portal.accounts.language import written_for
 from portal.accounts.models import User
 from portal.checkins.models import CheckIn
 from portal.extensions import db
@@ -42,8 +43,9 @@ def all_rules(app: Flask):
     )
 
 
-def make_people(app: Flask) -> SimpleNamespace:
-    """Create one person of every kind and the objects each owns."""
+def make_people(app: Flask, language: str = "en") -> SimpleNamespace:
+    """Create one person of every kind and the objects each owns (consents signed in
+    `language`, and every account reading it)."""
     staff = make_user(app, "staff", name="Casey Staff")
     people = SimpleNamespace(
         client=make_user(app, "client", name="Alex Client", counselor_id=staff.id),
@@ -56,8 +58,12 @@ def make_people(app: Flask) -> SimpleNamespace:
         admin=make_user(app, "staff", name="Ada Admin", admin=True),
     )
     with app.app_context():
+        for person in db.session.scalars(db.select(User)):
+            person.locale = language
+        db.session.commit()
         _make_schedule(people)
-        _make_family(people)
+        with written_for(language):
+            _make_family(people)
         people.contact_id = add_contact(
             db.session.get(User, people.client.id), "Sponsor", "", "555 010 1111"
         ).id
@@ -241,6 +247,7 @@ def _arguments(people: SimpleNamespace) -> dict:
         "question_id": people.question_id,
         "assignment_id": people.assignment_id,
         "passkey_id": 424242,  # nobody holds it
+        "code": "es",
     }
 
 

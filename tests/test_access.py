@@ -39,6 +39,9 @@ MATRIX = {
     ("accounts.setup", "GET"): EVERYONE,
     ("accounts.setup", "POST"): EVERYONE,
     ("accounts.settings", "GET"): SIGNED_IN,
+    ("accounts.change_language", "POST"): SIGNED_IN,
+    # Anyone may choose a language; with no page to go back to, it ends on the sign-in page.
+    ("accounts.choose_language", "GET"): dict.fromkeys(ROLES, L),
     ("accounts.change_password", "POST"): SIGNED_IN,
     # The second step of signing in: a signed-in person is sent home, anyone else to sign in.
     ("accounts.verify", "GET"): SIGNED_IN,

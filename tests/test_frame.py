@@ -34,7 +34,7 @@ def test_get_help_now_is_on_every_page_with_the_crisis_lines(app, client, role):
     for url, html in pages:
         assert "data-crisis-open" in html, url
         assert 'id="crisis-dialog"' in html, url
-        assert 'href="tel:988"' in html and 'href="sms:988"' in html, url
+        assert 'href="tel:988"' in html and 'href="sms:988' in html, url
         assert 'href="tel:18006624357"' in html, url
 
 
@@ -86,7 +86,12 @@ def test_the_worker_is_served_from_the_root_with_its_settings(app, client):
     assert response.headers["Cache-Control"] == "no-cache"
     body = response.get_data(as_text=True)
     settings = json.loads(body.split("const PORTAL = ")[1].split(";\n")[0])
-    assert settings["pages"] == ["/help", "/offline"]
+    assert settings["pages"] == [
+        "/help?lang=en",
+        "/offline?lang=en",
+        "/help?lang=es",
+        "/offline?lang=es",
+    ]
     assert all(url.startswith("/static/") and "?v=" in url for url in settings["shell"])
     for url in settings["shell"]:
         assert client.get(url).status_code == 200

@@ -55,7 +55,7 @@ def test_the_home_page_leads_with_flags_worst_first_then_todays_notices(app, cli
     order = re.findall(r'class="flag-client">([^<]+)<', flags)
     assert order == ["Sam Selfharm", "Uma Use", "Cora Craving"]
     assert "Urgent:</strong> Thoughts of self-harm" in flags
-    assert "12 minutes ago" in flags and "Mon 9:48 AM" in flags
+    assert "12 minutes ago" in flags and "Mon, 9:48\u202fAM" in flags
     checkin_id = db_checkin_id(app, people["Sam Selfharm"].id)
     assert f"/care/clients/{people['Sam Selfharm'].id}/checkins#checkin-{checkin_id}" in flags
     assert (
@@ -201,7 +201,7 @@ def test_after_hours_the_client_is_told_when_the_clinic_opens_and_gets_the_line(
         sign_in(client, person.email)
         html = check_in_hard(client).get_data(as_text=True)
     assert "The clinic is closed now." in html
-    assert "will see this when the clinic opens, Monday at 9:00 AM." in html
+    assert "will see this when the clinic opens, Monday, 9:00\u202fAM." in html
     assert 'href="tel:5550109999"' in html and 'href="tel:988"' in html
     assert "has been told" not in html
 

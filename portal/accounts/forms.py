@@ -1,7 +1,7 @@
 """Forms for signing in, setting and changing passwords."""
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, EmailField, HiddenField, PasswordField, StringField
+from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
 from ..forms import Form
@@ -81,3 +81,15 @@ class NewPasskeyForm(PasskeyAnswerForm):
             Length(max=60, message=_l("Keep the name under 60 characters.")),
         ],
     )
+
+
+class LanguageForm(Form):
+    """The language of pages, reminders and the calendar feed (each name written in itself)."""
+
+    language = SelectField(_l("Language"), validators=[DataRequired(_l("Choose a language."))])
+
+    def __init__(self, *args, **kwargs):
+        from .language import language_name, languages
+
+        super().__init__(*args, **kwargs)
+        self.language.choices = [(code, language_name(code)) for code in languages()]

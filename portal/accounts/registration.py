@@ -16,7 +16,13 @@ def email_taken(email: str) -> bool:
 
 
 def create_account(
-    email: str, name: str, role: str, *, counselor: User | None = None, is_admin: bool = False
+    email: str,
+    name: str,
+    role: str,
+    *,
+    counselor: User | None = None,
+    is_admin: bool = False,
+    locale: str | None = None,
 ) -> User:
     """Create an account with no password yet; the holder sets one through a setup link."""
     if role not in ("client", "family", "staff"):
@@ -27,6 +33,7 @@ def create_account(
         role=role,
         is_admin=is_admin and role == "staff",
         counselor_id=counselor.id if counselor and role == "client" else None,
+        locale=locale,
     )
     db.session.add(user)
     db.session.commit()

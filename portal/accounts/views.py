@@ -13,6 +13,7 @@ from ..htmx import render
 from ..timeutil import utcnow
 from . import pending, throttle
 from .forms import ChangePasswordForm, LoginForm, SecondFactorForm, SetPasswordForm
+from .language import adopt_browser_language
 from .models import User
 from .passwords import check_password, hash_password, spend_password_time
 from .program import CLOSED, stage
@@ -97,6 +98,7 @@ def login():
 
 def finish_sign_in(user: User, keep: bool, next_url: str | None):
     """Start the session, mark this browser as the account's, and go on."""
+    adopt_browser_language(user)
     start_session(user, keep_signed_in=keep)
     response = redirect(next_url or home_url(user))
     throttle.remember_device(response, user.email)
@@ -138,6 +140,7 @@ def setup(token):
         if request.method == "POST":
             spend_password_time()
         return render("accounts/setup_invalid.html", status=410)
+    g.language_hint = link.user.locale  # the language the care team set for this person
     form = SetPasswordForm()
     form.account_email, form.account_name = link.user.email, link.user.name
     if not form.validate_on_submit():
@@ -152,6 +155,7 @@ def setup(token):
         return render("accounts/setup_invalid.html", status=410)
     if current_user.is_authenticated:
         end_session()
+    adopt_browser_language(user)
     start_session(user)
     flash(_("Your password is set. Welcome!"))
     return redirect(home_url(user))
@@ -164,9 +168,16 @@ def settings():
     return settings_page()
 
 
-def settings_page(status: int = 200, password_form=None, two_step_form=None, passkey_form=None):
+def settings_page(
+    status: int = 200,
+    password_form=None,
+    two_step_form=None,
+    passkey_form=None,
+    language_form=None,
+):
     """Render the settings page, with a form's errors where one was sent back."""
-    from .forms import NewPasskeyForm
+    from .forms import LanguageForm, NewPasskeyForm
+    from .language import chosen_language
     from .passkey_views import new_passkey_options
     from .passkeys import passkeys_of
     from .second_factor import confirmed_factor, recovery_codes_left
@@ -176,6 +187,7 @@ def settings_page(status: int = 200, password_form=None, two_step_form=None, pas
         password_form=password_form or ChangePasswordForm(),
         two_step_form=two_step_form or SecondFactorForm(),
         passkey_form=passkey_form or NewPasskeyForm(formdata=None),
+        language_form=language_form or LanguageForm(formdata=None, language=chosen_language()),
         passkey_options=new_passkey_options(current_user),
         passkeys=passkeys_of(current_user),
         has_app=confirmed_factor(current_user) is not None,

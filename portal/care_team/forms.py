@@ -34,6 +34,16 @@ class _AccountForm(Form):
 
 class NewClientForm(_AccountForm):
     counselor_id = SelectField(_l("Counselor"), coerce=int)
+    # The setup link, the first screens and every reminder are in this language.
+    language = SelectField(_l("Language the client reads"))
+
+    def __init__(self, *args, **kwargs):
+        from ..accounts.language import language_name, languages
+
+        super().__init__(*args, **kwargs)
+        self.language.choices = [(code, language_name(code)) for code in languages()]
+        if not self.language.raw_data:  # not sent (an older form or a script): the default
+            self.language.data = languages()[0]
 
 
 class NewStaffForm(_AccountForm):

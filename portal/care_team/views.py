@@ -92,7 +92,9 @@ def new_client():
             "care_team/new_client.html", form=form, status=422 if form.is_submitted() else 200
         )
     counselor = db.session.get(User, form.counselor_id.data)
-    client = create_account(form.email.data, form.name.data, "client", counselor=counselor)
+    client = create_account(
+        form.email.data, form.name.data, "client", counselor=counselor, locale=form.language.data
+    )
     return _render_setup_link(client, issue_setup_link(client, utcnow(), created_by=current_user))
 
 

@@ -2,6 +2,7 @@
 
 from datetime import date, timedelta
 
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -68,7 +69,7 @@ def _describe(name: str, title: str, values: list[int], days: list[date]) -> str
         "%(what)s: average %(avg)s out of 10, highest %(high)s on %(high_day)s, lowest %(low)s "
         "on %(low_day)s.",
         what=title,
-        avg=f"{average:.1f}",
+        avg=format_decimal(average, "0.0"),  # "6.5" in both; CLDR knows
         high=high_v,
         high_day=format_day(high_d, "month_day"),
         low=low_v,

@@ -33,6 +33,8 @@ class ConsentGrant(db.Model):
     signed_at: Mapped[datetime] = mapped_column(UTCDateTime)
     # The words exactly as the client saw and signed them.
     text: Mapped[str] = mapped_column(Text)
+    # The language of `text`: the client signs the version they read.
+    language: Mapped[str] = mapped_column(String(10), default="en", server_default="en")
     family_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

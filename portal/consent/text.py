@@ -2,9 +2,10 @@
 
 from datetime import date
 
-from flask_babel import format_date, format_time
+from flask_babel import format_date, format_time, ngettext
 from flask_babel import gettext as _
 
+from ..dates import hour_of
 from .models import ConsentGrant
 
 
@@ -60,16 +61,26 @@ def _signed_line(grant: ConsentGrant, zone) -> str:
         "date": long_date(signed.date()),
         "time": format_time(signed.replace(tzinfo=None), "short", rebase=False),
     }
+    hour = hour_of(when["time"])
     if grant.representative_name:
-        return _(
+        return ngettext(
             "Signed for %(client)s by %(signature)s (%(relationship)s, authorized to sign for "
             "them), on %(date)s at %(time)s.",
+            "Signed for %(client)s by %(signature)s (%(relationship)s, authorized to sign for "
+            "them), on %(date)s at %(time)s.",
+            hour,
             client=grant.client_name,
             signature=grant.signature,
             relationship=grant.representative_relationship,
             **when,
         )
-    return _("Signed: %(signature)s, on %(date)s at %(time)s.", signature=grant.signature, **when)
+    return ngettext(
+        "Signed: %(signature)s, on %(date)s at %(time)s.",
+        "Signed: %(signature)s, on %(date)s at %(time)s.",
+        hour,
+        signature=grant.signature,
+        **when,
+    )
 
 
 def consent_text(grant: ConsentGrant, zone) -> str:

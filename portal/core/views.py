@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from sqlalchemy import text
 
 from ..accounts.access import role_required
+from ..accounts.language import languages, written_for
 from ..extensions import db
 from ..frame import static_url
 from ..htmx import render
@@ -46,13 +47,26 @@ def favicon():
     return response
 
 
+def _worker_words(code: str) -> dict:
+    with written_for(code):
+        return {"reminder": _("Reminder"), "offline": _("No connection right now")}
+
+
 @bp.get("/service_worker.js")
 def service_worker():
     """Serve the service worker from the root, so its scope is the whole app."""
     settings = {
         "version": worker_version(),
         "shell": [static_url(f) for f in SHELL_FILES],
-        "pages": [url_for("help.crisis"), url_for("help.offline")],
+        # The generic pages in every language, so the one the person reads is there offline.
+        "pages": [
+            url_for(endpoint, lang=code)
+            for code in languages()
+            for endpoint in ("help.crisis", "help.offline")
+        ],
+        "languages": languages(),
+        # The worker's own few words, in every language (it has no catalog of its own).
+        "words": {code: _worker_words(code) for code in languages()},
         "offlinePage": url_for("help.offline"),
         "outbox": static_url("js/outbox.js"),
         "htmx": current_app.config["HTMX_URL"],

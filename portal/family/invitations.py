@@ -7,6 +7,7 @@ import secrets
 from datetime import date, datetime, time, timedelta
 
 from flask import current_app
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -85,6 +86,7 @@ def draft_consent(
         representative_relationship=representative[1].strip(),
         signed_at=now,
         expiry_text=expiry_text(expires_on),
+        language=get_locale().language,  # the language the text below is written in
     )
     grant.text = consent_text(grant, zone)
     return grant

@@ -4,11 +4,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from flask_babel import format_time
+from flask_babel import format_time, ngettext
 from flask_babel import gettext as _
 from sqlalchemy import or_, select
 
-from ..dates import format_day
+from ..dates import format_day, hour_of
 from ..extensions import db
 from .models import HYBRID, IN_PERSON, ONLINE, Meeting
 from .weekly import spec_day, upcoming
@@ -70,12 +70,15 @@ def when_label(start: datetime, end: datetime, now: datetime) -> str:
     at = format_time(start, "short", rebase=False)
     days = (start.date() - now.astimezone(start.tzinfo).date()).days
     if start <= now:
-        return _("Now, until %(time)s", time=format_time(end, "short", rebase=False))
+        until = format_time(end, "short", rebase=False)
+        return ngettext("Now, until %(time)s", "Now, until %(time)s", hour_of(until), time=until)
+    hour = hour_of(at)  # the count is the hour (see dates.hour_of)
     if days == 0:
-        return _("Today at %(time)s", time=at)
+        return ngettext("Today at %(time)s", "Today at %(time)s", hour, time=at)
     if days == 1:
-        return _("Tomorrow at %(time)s", time=at)
-    return _("%(day)s at %(time)s", day=format_day(start.date(), "long"), time=at)
+        return ngettext("Tomorrow at %(time)s", "Tomorrow at %(time)s", hour, time=at)
+    day = format_day(start.date(), "long")
+    return ngettext("%(day)s at %(time)s", "%(day)s at %(time)s", hour, day=day, time=at)
 
 
 def _query(filters: MeetingFilters):

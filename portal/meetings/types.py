@@ -35,6 +35,8 @@ SEARCH_TYPES = [
     "FR",
 ]
 
+SPANISH = "S"  # Meeting Guide's code for a meeting held in Spanish
+
 MODE_NAMES = {
     IN_PERSON: _l("In person"),
     ONLINE: _l("Online"),
@@ -69,6 +71,8 @@ def type_names(codes: list[str], in_person: bool = True) -> list[str]:
     ONL is said by "How" already; an online-only meeting drops the room's types.
     """
     shown = [c for c in codes if c != "ONL" and (in_person or c not in IN_PERSON_TYPES)]
+    # The language a meeting is held in decides whether a person can follow it: say it first.
+    shown.sort(key=lambda c: c != SPANISH)
     return [name for name in map(type_name, shown) if name]
 
 

@@ -42,7 +42,7 @@ from .mine import (
     which_choices,
 )
 from .models import Meeting, MeetingAttendance, PersonalMeeting
-from .types import MODE_NAMES, type_names
+from .types import MODE_NAMES, SPANISH, type_names
 
 bp = Blueprint("meetings", __name__)
 MAX_PERSONAL = 30
@@ -89,6 +89,9 @@ def _filters(form: SearchForm) -> MeetingFilters:
 def find():
     """Find meetings by day, time of day, in person or online, type and text."""
     form = SearchForm(formdata=request.args)
+    reads_spanish = get_locale().language == "es"
+    if reads_spanish:  # meetings held in Spanish first among the types a Spanish reader picks
+        form.type.choices = sorted(form.type.choices, key=lambda c: (c[0] != "", c[0] != SPANISH))
     now, zone = utcnow(), zone_for(current_user)
     valid = form.validate()
     listings, total = search(_filters(form), now, zone) if valid else ([], 0)
@@ -99,8 +102,14 @@ def find():
         listings=listings,
         total=total,
         now=now.astimezone(zone),
+        spanish_link=reads_spanish and form.type.data != "S" and _with_type(SPANISH),
         status=200 if valid else 422,
     )
+
+
+def _with_type(code: str) -> str:
+    """This search, narrowed to one meeting type."""
+    return url_for("meetings.find", **{**request.args.to_dict(), "type": code})
 
 
 def _meeting_page(meeting: Meeting, save_form=None, status: int = 200):

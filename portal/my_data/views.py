@@ -6,19 +6,22 @@ import re
 from datetime import datetime
 
 from flask import Blueprint, Response
-from flask_babel import format_time
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..accounts.access import role_required
 from ..audit.log import record_account_change
-from ..dates import format_day
+from ..dates import format_moment
 from ..htmx import render
 from ..timeutil import clinic_zone, utcnow
+from .labels import label
 from .rules import SECTIONS, export
 
 bp = Blueprint("my_data", __name__)
 INSTANT = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?\+00:00$")
+
+
+bp.add_app_template_filter(label, "data_label")
 
 
 @bp.app_template_filter("data_instant")
@@ -27,9 +30,7 @@ def data_instant(value):
     of the app does; anything else as it is."""
     if not isinstance(value, str) or not INSTANT.match(value):
         return value
-    local = datetime.fromisoformat(value).astimezone(clinic_zone())
-    clock = format_time(local.replace(tzinfo=None), "short", rebase=False)
-    return f"{format_day(local.date(), 'day_date')}, {clock}"
+    return format_moment(datetime.fromisoformat(value), "day_date")
 
 
 def _made(fmt: str):

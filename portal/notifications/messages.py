@@ -11,8 +11,11 @@ import hmac
 import json
 
 from flask import current_app
-from flask_babel import force_locale, format_time
+from flask_babel import format_time, ngettext
 from flask_babel import gettext as _
+
+from ..accounts.language import written_for
+from ..dates import hour_of
 
 # Push services must take 4096 bytes; Firefox on Android refuses above ~3070. Stay well under.
 MAX_PAYLOAD_BYTES = 3000
@@ -44,30 +47,50 @@ def build_payload(title: str, body: str, url: str, tag: str) -> str:
 
 
 def _at(moment, locale: str | None) -> str:
-    with force_locale(locale or "en"):
+    with written_for(locale):
         return format_time(moment, "short")
 
 
 def session_text(occurrence, evening: bool, detailed: bool, locale: str | None):
     """Return (title, body) for a session reminder, the evening before or shortly before."""
     when = _at(occurrence.start, locale)
-    with force_locale(locale or "en"):
+    hour = hour_of(when)  # the count is the hour (see dates.hour_of)
+    with written_for(locale):
         if not detailed:
             if evening:
-                return _("Reminder"), _("Reminder: appointment tomorrow at %(time)s", time=when)
-            return _("Reminder"), _("Reminder: appointment at %(time)s", time=when)
+                return _("Reminder"), ngettext(
+                    "Reminder: appointment tomorrow at %(time)s",
+                    "Reminder: appointment tomorrow at %(time)s",
+                    hour,
+                    time=when,
+                )
+            return _("Reminder"), ngettext(
+                "Reminder: appointment at %(time)s",
+                "Reminder: appointment at %(time)s",
+                hour,
+                time=when,
+            )
         series = occurrence.series
         where = series.room or series.place or (_("Online") if series.telehealth_url else "")
+        what = series.kind_label
         if evening:
-            title = _("Tomorrow: %(what)s at %(time)s", what=series.kind_label, time=when)
+            title = ngettext(
+                "Tomorrow: %(what)s at %(time)s",
+                "Tomorrow: %(what)s at %(time)s",
+                hour,
+                what=what,
+                time=when,
+            )
         else:
-            title = _("%(what)s at %(time)s", what=series.kind_label, time=when)
+            title = ngettext(
+                "%(what)s at %(time)s", "%(what)s at %(time)s", hour, what=what, time=when
+            )
         return title, where or _("Open the app for details.")
 
 
 def test_text(locale: str | None):
     """Return (title, body) for the "send me a test notification" button."""
-    with force_locale(locale or "en"):
+    with written_for(locale):
         return _("Test"), _("Reminders work on this device.")
 
 
@@ -76,7 +99,7 @@ def test_text(locale: str | None):
 
 def homework_text(overdue: bool, locale: str | None):
     """Return (title, body) for homework due soon or overdue; never what the homework is."""
-    with force_locale(locale or "en"):
+    with written_for(locale):
         if overdue:
             return _("Reminder"), _("You have something that was due")
         return _("Reminder"), _("You have something due tomorrow")
@@ -84,30 +107,36 @@ def homework_text(overdue: bool, locale: str | None):
 
 def checkin_text(locale: str | None):
     """Return (title, body) for the daily check-in reminder."""
-    with force_locale(locale or "en"):
+    with written_for(locale):
         return _("Reminder"), _("Time for your daily check-in")
 
 
 def meeting_text(start, locale: str | None):
     """Return (title, body) for a saved meeting."""
-    with force_locale(locale or "en"):
-        return _("Reminder"), _("Reminder: meeting at %(time)s", time=_at(start, locale))
+    with written_for(locale):
+        when = _at(start, locale)
+        return _("Reminder"), ngettext(
+            "Reminder: meeting at %(time)s",
+            "Reminder: meeting at %(time)s",
+            hour_of(when),
+            time=when,
+        )
 
 
 def review_text(locale: str | None):
     """Return (title, body) for care-team members told that a check-in was flagged (at once,
     or when it waited past the escalation time): the same neutral words either way."""
-    with force_locale(locale or "en"):
+    with written_for(locale):
         return _("Reminder"), _("A check-in needs your review")
 
 
 def notice_text(locale: str | None):
     """Return (title, body) for a counselor told of a client's notice about a session."""
-    with force_locale(locale or "en"):
+    with written_for(locale):
         return _("Reminder"), _("New notice about a session")
 
 
 def handed_in_text(locale: str | None):
     """Return (title, body) for a counselor told that homework was handed in."""
-    with force_locale(locale or "en"):
+    with written_for(locale):
         return _("Reminder"), _("Something was handed in")

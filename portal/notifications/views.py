@@ -4,11 +4,9 @@ from flask import Blueprint, flash, g, jsonify, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from ..accounts.forms import ChangePasswordForm
-from ..accounts.sections import settings_sections
+from ..accounts.views import settings_page
 from ..extensions import db
 from ..forms import CONTROL
-from ..htmx import render
 from ..timeutil import utcnow
 from . import cli, subscriptions
 from .dispatcher import send_now
@@ -100,12 +98,7 @@ def preferences():
         flash(_("Saved."))
         return redirect(url_for("accounts.settings") + "#notifications")
     g.notification_form = form
-    return render(
-        "accounts/settings.html",
-        password_form=ChangePasswordForm(),
-        sections=settings_sections(),
-        status=422,
-    )
+    return settings_page(422)
 
 
 def settings_context() -> dict:

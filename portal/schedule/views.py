@@ -2,16 +2,19 @@
 
 from datetime import datetime, timedelta
 
+from babel.lists import format_list
 from flask import Blueprint, Response, flash, redirect, request, url_for
-from flask_babel import format_date, format_time
+from flask_babel import format_date, format_time, get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..accounts.access import refuse, role_required
+from ..accounts.language import written_for
 from ..accounts.models import User
 from ..addresses import public_url
 from ..checkins.trends import trend_context
 from ..consent.text import disclosure_notice
+from ..dates import hour_of
 from ..extensions import db
 from ..forms import Form
 from ..htmx import render
@@ -153,8 +156,11 @@ def feed(token):
     person = db.session.get(User, record.user_id)
     items = visible_occurrences(person, start, end, now, clinic_zone(), disclosing="family.feed")
     meetings = meeting_occurrences(person, start, end) if person.is_client else []
-    notice = disclosure_notice() if person.is_family else ""
-    body = build_feed(items, host(), record.full_titles, now, meetings, description=notice)
+    # A calendar app fetches this with no cookie and its own Accept-Language: the owner's
+    # language, not the app's, names the events.
+    with written_for(person.locale):
+        notice = disclosure_notice() if person.is_family else ""
+        body = build_feed(items, host(), record.full_titles, now, meetings, description=notice)
     response = Response(body, mimetype="text/calendar")
     response.headers["Content-Disposition"] = "inline; filename=calendar.ics"
     return response
@@ -190,19 +196,32 @@ def series_summary(series) -> str:
     start = datetime.combine(series.start_date, series.start_time)
     when = format_time(start, "short", rebase=False)
     if not series.is_recurring:
-        return _(
+        return ngettext(
             "%(date)s at %(time)s for %(n)d min",
+            "%(date)s at %(time)s for %(n)d min",
+            hour_of(when),
             date=format_date(series.start_date),
             time=when,
             n=series.duration_minutes,
         )
-    days = ", ".join(
-        format_date(
-            series.start_date + timedelta(days=(d - series.start_date.weekday()) % 7), "EEE"
-        )
-        for d in series.weekday_numbers
+    days = format_list(
+        [
+            format_date(
+                series.start_date + timedelta(days=(d - series.start_date.weekday()) % 7), "EEE"
+            )
+            for d in series.weekday_numbers
+        ],
+        style="standard-narrow",  # "Mon, Wed, Thu"; "lun, mié y jue"
+        locale=str(get_locale()),
     )
-    text = _("%(days)s at %(time)s for %(n)d min", days=days, time=when, n=series.duration_minutes)
+    text = ngettext(
+        "%(days)s at %(time)s for %(n)d min",
+        "%(days)s at %(time)s for %(n)d min",
+        hour_of(when),
+        days=days,
+        time=when,
+        n=series.duration_minutes,
+    )
     if series.interval_weeks == 2:
         text += " " + _("(every other week)")
     if series.until_date:

@@ -34,6 +34,12 @@
 
   // Once signed in, ask the worker to keep this person's pages (home, check-in, calendar, plan)
   // so the app works with no signal after one visit. The worker skips copies still fresh.
+  // Tell the worker which language this person reads, for the help and offline pages it keeps.
+  function tellLanguage(registration) {
+    if (!registration.active || document.documentElement.hasAttribute("data-offline-copy")) return;
+    registration.active.postMessage({ type: "language", lang: document.documentElement.lang.slice(0, 2) });
+  }
+
   function keepForOffline(registration) {
     var pages = document.body.dataset.offlinePages;
     if (!pages || !registration.active || document.documentElement.hasAttribute("data-offline-copy")) {
@@ -95,7 +101,10 @@
           });
         })
         .catch(function () {});
-      navigator.serviceWorker.ready.then(keepForOffline).catch(function () {});
+      navigator.serviceWorker.ready.then(function (registration) {
+        tellLanguage(registration);
+        keepForOffline(registration);
+      }).catch(function () {});
       var reloading = false;
       navigator.serviceWorker.addEventListener("controllerchange", function () {
         if (reloading || !document.querySelector("[data-update-notice]:not([hidden])")) return;

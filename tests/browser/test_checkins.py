@@ -29,23 +29,31 @@ def group(page, legend: str):
     return page.get_by_role("group", name=legend)
 
 
-def fill_check_in(page, craving: str = "3") -> None:
-    """Answer every question by tapping, the way a client would."""
-    group(page, "How are you feeling today?").get_by_role("radio", name="Good", exact=True).click()
-    group(page, "How strong is your craving right now?").get_by_role(
+def fill_check_in(page, craving: str = "3", t=str) -> None:
+    """Answer every question by tapping, the way a client would (`t` translates the labels)."""
+    group(page, t("How are you feeling today?")).get_by_role(
+        "radio", name=t("Good"), exact=True
+    ).click()
+    group(page, t("How strong is your craving right now?")).get_by_role(
         "radio", name=craving, exact=True
     ).click()
-    group(page, "Any alcohol or drug use since your last check-in?").get_by_role(
-        "radio", name="No"
+    group(page, t("Any alcohol or drug use since your last check-in?")).get_by_role(
+        "radio", name=t("No"), exact=True
     ).click()
-    group(page, "How did you sleep last night?").get_by_role("radio", name="Well").click()
-    group(page, "Did you meet any of these today?").get_by_role("checkbox", name="Tired").click()
-    group(page, "What helped today?").get_by_role("checkbox", name="Went to a meeting").click()
-    group(page, "How sure are you that you will stay on track today?").get_by_role(
+    group(page, t("How did you sleep last night?")).get_by_role(
+        "radio", name=t("Well"), exact=True
+    ).click()
+    group(page, t("Did you meet any of these today?")).get_by_role(
+        "checkbox", name=t("Tired"), exact=True
+    ).click()
+    group(page, t("What helped today?")).get_by_role(
+        "checkbox", name=t("Went to a meeting"), exact=True
+    ).click()
+    group(page, t("How sure are you that you will stay on track today?")).get_by_role(
         "radio", name="7", exact=True
     ).click()
-    group(page, "Have you had thoughts of hurting yourself?").get_by_role(
-        "radio", name="No"
+    group(page, t("Have you had thoughts of hurting yourself?")).get_by_role(
+        "radio", name=t("No"), exact=True
     ).click()
 
 
