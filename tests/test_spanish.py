@@ -370,3 +370,17 @@ def test_the_article_agrees_with_the_hour(app, hour, spanish, english):
     with app.app_context():
         assert re.sub(r"\s", " ", meeting_text(start, "es")[1]) == spanish
         assert re.sub(r"\s", " ", meeting_text(start, "en")[1]) == english
+
+
+def test_a_family_member_joining_from_a_spanish_phone_gets_reminders_in_spanish(app):
+    from tests.test_family import _join, _sign_up_to_invitation
+
+    people = make_people(app)
+    _client, link, code = _sign_up_to_invitation(app, people)
+    parent = app.test_client()
+    parent.environ_base["HTTP_ACCEPT_LANGUAGE"] = "es-MX,es;q=0.9"
+    assert html_lang(parent.get(link)) == "es-US"
+    assert _join(parent, link, code).status_code == 302
+    with app.app_context():
+        robin = db.session.scalar(db.select(User).where(User.email == "robin@example.org"))
+        assert robin.locale == "es"

@@ -77,7 +77,8 @@ def html_lang() -> str:
 
 
 def adopt_browser_language(user) -> None:
-    """Give an account with no language yet the one this browser reads (the caller commits).
+    """Give an account with no language yet the one this browser reads (the caller commits);
+    called as every session starts, however the person signed in.
 
     Reminders are written without a browser; this is how they learn the person's language
     before the person ever opens settings.

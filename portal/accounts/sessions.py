@@ -15,6 +15,7 @@ from sqlalchemy.orm import joinedload
 
 from ..extensions import db
 from ..timeutil import utcnow
+from .language import adopt_browser_language
 from .models import User, UserSession
 from .program import CLOSED, stage
 
@@ -36,6 +37,7 @@ def lifetime(keep_signed_in: bool) -> timedelta:
 def start_session(user: User, keep_signed_in: bool = False) -> None:
     """Sign a user in with a fresh session id; "keep me signed in" is for clients only."""
     keep = keep_signed_in and user.is_client
+    adopt_browser_language(user)
     now = utcnow()
     token = secrets.token_urlsafe(32)
     db.session.add(

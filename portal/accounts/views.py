@@ -13,7 +13,6 @@ from ..htmx import render
 from ..timeutil import utcnow
 from . import pending, throttle
 from .forms import ChangePasswordForm, LoginForm, SecondFactorForm, SetPasswordForm
-from .language import adopt_browser_language
 from .models import User
 from .passwords import check_password, hash_password, spend_password_time
 from .program import CLOSED, stage
@@ -98,7 +97,6 @@ def login():
 
 def finish_sign_in(user: User, keep: bool, next_url: str | None):
     """Start the session, mark this browser as the account's, and go on."""
-    adopt_browser_language(user)
     start_session(user, keep_signed_in=keep)
     response = redirect(next_url or home_url(user))
     throttle.remember_device(response, user.email)
@@ -155,7 +153,6 @@ def setup(token):
         return render("accounts/setup_invalid.html", status=410)
     if current_user.is_authenticated:
         end_session()
-    adopt_browser_language(user)
     start_session(user)
     flash(_("Your password is set. Welcome!"))
     return redirect(home_url(user))
