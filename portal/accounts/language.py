@@ -7,6 +7,7 @@ because the clinics and their clients are in the US.
 """
 
 from contextlib import contextmanager
+from functools import cache
 
 from babel import Locale
 from flask import current_app, g, has_request_context, request
@@ -19,6 +20,7 @@ COOKIE_DAYS = 365
 FORMAT_LOCALES = {"en": "en_US", "es": "es_US"}
 
 
+@cache  # CLDR data, the same for the life of the process; asked on every signed-out page
 def language_name(code: str) -> str:
     """A language's name in itself ("Español"): a person who cannot read the current page can
     still find theirs."""
