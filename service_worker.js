@@ -73,7 +73,8 @@ async function keepForOffline(home, paths) {
   for (const path of paths.filter(isLocalPath)) {
     const kept = await pages.match(path);
     const age = kept ? Date.now() - Date.parse(kept.headers.get("Date") || "") : Infinity;
-    if (age < FRESH_MS) continue;
+    // A phone's clock can be days off the server's: a copy "from the future" is not fresh.
+    if (age >= 0 && age < FRESH_MS) continue;
     try {
       await keepPage(pages, path, await fetch(path, { credentials: "same-origin" }));
     } catch (error) {

@@ -16,6 +16,10 @@ secure_scheme_headers = {}
 # The proxy keeps slow phones' connections; gunicorn's workers stay free.
 timeout = 30
 graceful_timeout = 20
+# nginx keeps idle connections to gunicorn (upstream keepalive) for up to 60 s. gunicorn's
+# default of 2 s closes them first, and a sign-in POST that nginx sends on one just as it
+# closes gets a 502, which nginx does not retry for a POST. gunicorn must outwait nginx.
+keepalive = 75
 # No access log: paths carry secrets (setup links, feed tokens); the proxy logs without them.
 accesslog = None
 errorlog = "-"

@@ -6,6 +6,8 @@ TEST_DATABASE_URL; without it those runs skip with the reason, except in CI, whe
 
 import os
 import re
+import runpy
+import time
 import zlib
 from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
@@ -21,6 +23,34 @@ from portal.accounts.models import User
 from portal.accounts.passwords import hash_password
 from portal.extensions import db
 from tests import two_factor
+
+
+def _run_at_a_fixed_point_in_the_clinic_week() -> None:
+    """Move every process of the run to the coming Tuesday, 10:00 in New York, unless TEST_NOW says.
+
+    The demo clinic is seeded around "now", so what a browser test finds on Today depends on
+    the point in the week: on a Thursday night the next session is Sunday's video call, at
+    Tuesday 10:00 it is the evening's in-person one. Pinning the weekday and the hour makes every
+    run see the same week. The date still moves, forward only, so cookies the browser keeps by
+    its real clock never expire early; pages in Chromium get the same time (browser/conftest).
+    Date rules at fixed dates (DST, New Year) are CLINIC_INSTANTS' job.
+    """
+    if os.environ.get("TEST_NOW"):
+        return  # bin/test's sitecustomize moved this process already; workers inherit it
+    clinic = ZoneInfo("America/New_York")
+    today = datetime.now(clinic).date()
+    tuesday = today + timedelta(days=(1 - today.weekday()) % 7 or 7)
+    instant = datetime(tuesday.year, tuesday.month, tuesday.day, 10, tzinfo=clinic)
+    os.environ["TEST_NOW"] = instant.isoformat()
+    os.environ["TEST_CLOCK_STARTED"] = repr(time.time())
+    clock_folder = os.path.join(os.path.dirname(__file__), "clock")
+    os.environ["PYTHONPATH"] = os.pathsep.join(
+        filter(None, [clock_folder, os.environ.get("PYTHONPATH")])
+    )
+    runpy.run_path(os.path.join(clock_folder, "sitecustomize.py"))
+
+
+_run_at_a_fixed_point_in_the_clinic_week()
 
 PASSWORD = "correct horse battery"
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")

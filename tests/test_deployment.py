@@ -2,6 +2,7 @@
 address, the VAPID subject and the shipped gunicorn settings. The whole stack runs in
 tests/browser/test_production.py; these are its rules, each on its own."""
 
+import re
 import runpy
 
 import pytest
@@ -184,6 +185,18 @@ def test_gunicorn_settings_trust_no_forwarded_header():
     assert config.forwarded_allow_ips == []
     assert config.secure_scheme_headers == {}
     assert config.wsgi_app == "portal:create_app()"
+
+
+def test_gunicorn_outwaits_nginx_on_idle_upstream_connections():
+    """The CI run that found it: a sign-in POST got nginx's 502 on a connection gunicorn closed."""
+    settings = runpy.run_path(str(ROOT / "deploy" / "gunicorn.conf.py"))
+    config = Config()
+    config.set("keepalive", settings["keepalive"])
+    template = (ROOT / "deploy" / "nginx" / "portal.conf.template").read_text()
+    upstream = re.search(r"upstream portal_app \{(.*?)\n\}", template, re.S).group(1)
+    assert re.search(r"^\s*keepalive \d+;", upstream, re.M), "nginx keeps upstream connections"
+    nginx_idle = int(re.search(r"keepalive_timeout (\d+)s;", upstream).group(1))
+    assert config.keepalive > nginx_idle
 
 
 def test_the_tab_icon_is_where_browsers_look(client):

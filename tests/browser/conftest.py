@@ -7,6 +7,7 @@ Without Chromium (or npm, for that copy) these tests skip with the reason, excep
 
 import os
 import re
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -82,6 +83,26 @@ def live_server(tmp_path_factory, browser):
     server.stop()
 
 
+def prepare_context(context, htmx_copy):
+    """Serve htmx's CDN address from the local copy; give pages the servers' (moved) time.
+
+    The servers run at the suite's point in the week (tests/conftest.py); pages read the clock
+    too (the outbox's "today" in the clinic), so they are moved to the same instant and tick on.
+    Chromium's own clock, for cookies and the service worker, stays real: the servers are ahead.
+    """
+    context.clock.install(time=datetime.now(UTC))
+    context.route(
+        HTMX_CDN_URL,
+        lambda route: route.fulfill(
+            status=200,
+            body=htmx_copy,
+            content_type="text/javascript",
+            headers={"Access-Control-Allow-Origin": "*"},
+        ),
+    )
+    return context
+
+
 @pytest.fixture
 def new_context(browser, htmx_copy):
     """Make fresh browser profiles (no cookies, no caches) at a phone's size."""
@@ -89,15 +110,7 @@ def new_context(browser, htmx_copy):
 
     def make(**kwargs):
         context = browser.new_context(viewport=kwargs.pop("viewport", PHONE), **kwargs)
-        context.route(
-            HTMX_CDN_URL,
-            lambda route: route.fulfill(
-                status=200,
-                body=htmx_copy,
-                content_type="text/javascript",
-                headers={"Access-Control-Allow-Origin": "*"},
-            ),
-        )
+        prepare_context(context, htmx_copy)
         contexts.append(context)
         return context
 

@@ -24,7 +24,7 @@ def test_a_discharged_clients_today_is_aftercare(new_context, own_server):
     staff = new_context().new_page()
     sign_in(staff, own_server, "counselor@example.org")
     staff.goto(own_server.url + "/care/")
-    staff.get_by_role("link", name="Alex Morgan").first.click()
+    staff.get_by_role("link", name="Alex Morgan", exact=True).first.click()
     staff.get_by_role("link", name="End the program (discharge)").click()
     staff.get_by_label("Why the program ends").select_option(label="Completed the program")
     # Yesterday in the clinic, whatever day the test runs: today is then aftercare's first.

@@ -54,7 +54,7 @@ def test_invite_sign_accept_view_revoke(new_context, live_server):
     staff = new_context().new_page()
     sign_in(staff, live_server, "counselor@example.org")
     staff.get_by_label("Find a client").fill("Alex")
-    staff.get_by_role("link", name="Alex Morgan").click()
+    staff.get_by_role("link", name="Alex Morgan", exact=True).first.click()
     staff.get_by_role("link", name="Progress and sessions").click()
     staff.locator("li", has_text="Family session").get_by_role("link", name="Change").click()
     staff.get_by_label(re.compile("Casey Sibling")).check()

@@ -52,7 +52,7 @@ def test_find_save_see_in_my_meetings_log_and_watch_the_goal_move(page, live_ser
 
 def test_the_counselor_sees_the_log_and_sets_the_goal(page, live_server):
     sign_in(page, live_server, "counselor@example.org")
-    page.get_by_role("link", name="Alex Morgan").click()
+    page.get_by_role("link", name="Alex Morgan", exact=True).first.click()
     page.get_by_role("link", name="Meetings: goal and attendance log").click()
     expect(page.locator(".attendance-log")).to_contain_text("Keep It Simple")
     expect(page.get_by_label("Meetings a week (0 for no goal)")).to_have_value("3")

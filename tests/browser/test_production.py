@@ -20,9 +20,8 @@ import pytest
 import redis
 from playwright.sync_api import expect
 
-from portal.config import HTMX_CDN_URL
 from portal.demo import DEMO_PASSWORD
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, PHONE, path_of
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, PHONE, path_of, prepare_context
 from tests.browser.stage import Stage, fresh_database, missing_tools
 from tests.browser.test_checkins import fill_check_in, group
 from tests.conftest import IN_CI, TEST_DATABASE_URL, postgres_url
@@ -102,15 +101,7 @@ def phone(stage_browser, htmx_copy):
         context = stage_browser.new_context(
             viewport=viewport, permissions=["notifications"] if push_device else []
         )
-        context.route(
-            HTMX_CDN_URL,
-            lambda route: route.fulfill(
-                status=200,
-                body=htmx_copy,
-                content_type="text/javascript",
-                headers={"Access-Control-Allow-Origin": "*"},
-            ),
-        )
+        prepare_context(context, htmx_copy)
         if push_device:
             context.add_init_script(f"({PUSH_STUB})({json.dumps(push_device.info())})")
         contexts.append(context)

@@ -129,7 +129,7 @@ def test_a_counselor_and_a_family_member_read_their_pages_in_spanish(new_context
     expect(staff.locator("html")).to_have_attribute("lang", "es-US")
     fits(staff, 390)
     screenshot(staff, "es-counselor-home")
-    staff.get_by_role("link", name="Alex Morgan").first.click()
+    staff.get_by_role("link", name="Alex Morgan", exact=True).first.click()
     expect(staff.get_by_role("heading", level=1)).to_have_text("Alex Morgan")
     fits(staff, 390)
     screenshot(staff, "es-counselor-client")
