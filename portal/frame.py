@@ -3,7 +3,7 @@
 import hashlib
 from pathlib import Path
 
-from flask import Flask, current_app, request, session, url_for
+from flask import Flask, Response, current_app, request, session, url_for
 from flask_babel import format_time, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -113,8 +113,32 @@ def language_links() -> list[dict]:
     ]
 
 
+YEAR = 365 * 86400
+
+
+def cache_versioned_static(response: Response) -> Response:
+    """Let phones keep a static file for a year when its URL names its content (static_url).
+
+    Without this Flask answers `no-cache`, and the session lookup adds `Vary: Cookie`: every
+    page revalidated every file, and the cookie that changes at sign-in made the browser
+    download them all again. A URL with a stale or missing digest keeps Flask's answer.
+    """
+    if request.endpoint != "static" or response.status_code != 200:
+        return response
+    filename = (request.view_args or {}).get("filename")
+    digest = current_app.extensions["static_digests"].get(filename)
+    if digest and request.args.get("v") == digest:
+        response.cache_control.no_cache = None
+        response.cache_control.public = True
+        response.cache_control.max_age = YEAR
+        response.cache_control.immutable = True
+        response.same_for_everyone = True  # security.SessionInterface: no cookie, no Vary
+    return response
+
+
 def init_frame(app: Flask) -> None:
     app.extensions["static_digests"] = static_digests(app)
+    app.after_request(cache_versioned_static)
     app.jinja_env.globals["field_attrs"] = field_attrs  # imported macros see globals only
     app.jinja_env.globals["hour_of"] = hour_of  # a time's hour, the count of "at %(time)s"
     app.jinja_env.filters["day"] = format_day  # every date on a page: {{ d|day("long") }}

@@ -28,6 +28,15 @@ class SessionInterface(SecureCookieSessionInterface):
             or request.is_secure
         )
 
+    def save_session(self, app, session, response):
+        # A response that is the same for everyone (the year-long static files of
+        # frame.cache_versioned_static, the service worker) must not carry a refreshed session
+        # cookie nor vary by one: the cookie changes at sign-in, and the browser would fetch
+        # them all again.
+        if getattr(response, "same_for_everyone", False):
+            return
+        super().save_session(app, session, response)
+
 
 class TrustedProxyFix:
     """Apply ProxyFix only to requests that come from one of the trusted proxies.

@@ -110,6 +110,28 @@ def test_static_urls_carry_a_content_hash(app, client):
     assert re.search(r'href="/static/css/app.css\?v=[0-9a-f]{12}"', html)
 
 
+def test_a_static_file_named_by_its_content_is_kept_for_a_year_by_everyone(app, client, login_as):
+    login_as("client")  # a session cookie in the jar: the file must not vary by it nor refresh it
+    html = client.get("/today").get_data(as_text=True)
+    url = re.search(r'href="(/static/css/app.css\?v=[0-9a-f]{12})"', html).group(1)
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response.cache_control.max_age == 365 * 86400
+    assert response.cache_control.immutable and response.cache_control.public
+    assert "Cookie" not in response.vary
+    assert "Set-Cookie" not in response.headers
+    # Any other version is not this content: the browser must ask again.
+    stale = client.get("/static/css/app.css?v=000000000000")
+    assert stale.headers["Cache-Control"] == "no-cache"
+
+
+def test_the_worker_is_not_downloaded_again_by_every_page(client):
+    first = client.get("/service_worker.js")
+    assert first.headers["ETag"] and "Cookie" not in first.vary
+    again = client.get("/service_worker.js", headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304 and again.data == b""
+
+
 def test_htmx_can_be_self_hosted_by_a_setting(database_url):
     from portal import create_app
 

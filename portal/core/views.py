@@ -4,7 +4,7 @@ import hashlib
 import json
 from pathlib import Path
 
-from flask import Blueprint, Response, current_app, send_from_directory, url_for
+from flask import Blueprint, Response, current_app, request, send_from_directory, url_for
 from flask_babel import gettext as _
 from sqlalchemy import text
 
@@ -73,8 +73,12 @@ def service_worker():
     }
     body = f"const PORTAL = {json.dumps(settings)};\n" + SERVICE_WORKER.read_text()
     response = Response(body, mimetype="text/javascript")
+    # Every page load's register() asks for the worker again: with an ETag the answer is a
+    # 304 of a few bytes, not the whole script, on a phone that already has it.
     response.headers["Cache-Control"] = "no-cache"
-    return response
+    response.add_etag()
+    response.same_for_everyone = True  # security.SessionInterface: no cookie, no Vary
+    return response.make_conditional(request)
 
 
 @bp.get("/manifest.webmanifest")

@@ -6,6 +6,7 @@ saves a homework draft, devices subscribe to push, and a flagged check-in reache
 counselor's device through the worker and the loopback push service. See stage.py.
 """
 
+import gzip
 import http.cookiejar
 import json
 import os
@@ -14,6 +15,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from pathlib import Path
 
 import psycopg
 import pytest
@@ -24,6 +26,7 @@ from portal.demo import DEMO_PASSWORD
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, PHONE, path_of, prepare_context
 from tests.browser.stage import Stage, fresh_database, missing_tools
 from tests.browser.test_checkins import fill_check_in, group
+from tests.browser.test_offline import kept_copy
 from tests.conftest import IN_CI, TEST_DATABASE_URL, postgres_url
 from tests.push_helpers import TELLTALE
 from tests.push_service import FakePushService
@@ -297,3 +300,47 @@ def test_gunicorn_believes_no_forwarded_header_when_no_proxy_is_trusted(live_ser
     with urllib.request.urlopen(request, timeout=10) as response:
         assert "Strict-Transport-Security" not in response.headers
         assert "Secure" not in (response.headers.get("Set-Cookie") or "")
+
+
+
+
+# A first visit on a weak signal: opening the sign-in page on a new phone, signing in, Today on
+# screen and the service worker's offline copies kept. nginx's log is the wire. Measured
+# 81 KB on 2026-12-04; issue 20 aims at 60. Of the 81, 16 KB are the shell files fetched twice
+# (by the page, then by the installing worker): Chromium keeps nothing in its HTTP cache for a
+# certificate it was told to ignore, as the stage's is, so a phone would likely fetch them once.
+FIRST_VISIT_BUDGET = 84 * 1024
+
+
+def sent_since(log: Path, mark: int) -> list[tuple[str, int, int]]:
+    """(method, status, bytes sent) of each response nginx logged after `mark`."""
+    lines = log.read_text()[mark:].splitlines()
+    return [(m, int(status), int(sent)) for _, m, status, *_, sent in map(str.split, lines)]
+
+
+def test_todays_first_visit_is_small_on_the_wire_and_repeat_visits_fetch_only_the_page(
+    stage, phone, htmx_copy
+):
+    log = stage.workdir / "nginx-access.log"
+    page = phone()
+    mark = len(log.read_text())
+    sign_in(page, stage, "client@example.org")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Hi, Alex")
+    kept_copy(page, "/recovery-plan")  # the last of the offline copies the worker keeps
+    page.wait_for_timeout(500)
+    first = sent_since(log, mark)
+    # htmx comes from the CDN, compressed; the test's stand-in serves it whole.
+    cdn = len(gzip.compress(htmx_copy, 9))
+    total = sum(sent for *_, sent in first) + cdn
+    print(f"\nfirst visit: {total} bytes, {len(first)} responses and htmx ({cdn}) from the CDN")
+    assert total <= FIRST_VISIT_BUDGET, first
+
+    mark = len(log.read_text())
+    page.goto(stage.url + "/today")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Hi, Alex")
+    page.wait_for_timeout(1000)
+    again = sent_since(log, mark)
+    # The page itself, and at most the worker's update check answered "not modified".
+    pages = [r for r in again if r[1] == 200]
+    assert len(pages) == 1 and all(r[1] == 304 for r in again if r not in pages), again
+    print(f"repeat visit: {sum(sent for *_, sent in again)} bytes, {again}")
