@@ -86,11 +86,16 @@ def live_server(tmp_path_factory, browser):
 def prepare_context(context, htmx_copy):
     """Serve htmx's CDN address from the local copy; give pages the servers' (moved) time.
 
+    With `htmx_copy` None the CDN stays out of reach: Playwright turns the browser's HTTP cache
+    off in a context that routes requests, and a test of what crosses the wire needs it on.
+
     The servers run at the suite's point in the week (tests/conftest.py); pages read the clock
     too (the outbox's "today" in the clinic), so they are moved to the same instant and tick on.
     Chromium's own clock, for cookies and the service worker, stays real: the servers are ahead.
     """
     context.clock.install(time=datetime.now(UTC))
+    if htmx_copy is None:
+        return context
     context.route(
         HTMX_CDN_URL,
         lambda route: route.fulfill(
