@@ -6,10 +6,12 @@ Styles: "day" (Tue, Nov 24), "long" (Tuesday, November 24), "date" (Nov 24, 2026
 "weekday" (Tuesday), "weekday_short" (Tue). An instant with its time: `format_moment`.
 """
 
+import functools
 import re
 from datetime import date, datetime
 
-from babel.dates import format_date, match_skeleton
+from babel import Locale
+from babel.dates import DateTimePattern, format_date, match_skeleton, parse_pattern
 from flask_babel import format_time, get_locale, to_user_timezone
 
 SKELETONS = {
@@ -34,12 +36,19 @@ def pattern_for(style: str, locale) -> str:
     return pattern
 
 
+@functools.cache
+def _compiled(style: str, locale_name: str) -> DateTimePattern:
+    # Matching a skeleton tokenizes every pattern the locale has, and Babel parses a pattern
+    # string again on every call: together a millisecond of each page with a few dates on it.
+    return parse_pattern(pattern_for(style, Locale.parse(locale_name)))
+
+
 def format_day(value: date | datetime, style: str = "day") -> str:
     """Format a date (or an instant, in the clinic's zone) in one of the app's styles."""
     if isinstance(value, datetime):
         value = to_user_timezone(value).date()
     locale = get_locale()
-    return format_date(value, pattern_for(style, locale), locale=locale)
+    return format_date(value, _compiled(style, str(locale)), locale=locale)
 
 
 def format_moment(value: datetime, style: str = "day") -> str:
