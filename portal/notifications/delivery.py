@@ -73,12 +73,13 @@ class PooledSession:
     requests is built on urllib3; its own per-request work (hooks, cookies, prepared requests)
     capped sending at about 700 messages a second on the benchmark machine, where urllib3's pool
     alone does about 2,500 (bench/README.md). Nothing here follows redirects or retries: the
-    dispatcher decides about retries itself.
+    dispatcher decides about retries itself. Certificates are always verified, against certifi's
+    bundle unless `ca_file` names another (PUSH_CA_FILE: a test push service's own certificate).
     """
 
-    def __init__(self, maxsize: int):
+    def __init__(self, maxsize: int, ca_file: str = ""):
         self.pool = urllib3.PoolManager(
-            num_pools=32, maxsize=maxsize, retries=False, ca_certs=certifi.where()
+            num_pools=32, maxsize=maxsize, retries=False, ca_certs=ca_file or certifi.where()
         )
 
     def post(self, url, data=None, headers=None, timeout=None):
@@ -102,11 +103,18 @@ class PooledSession:
 class PushSender:
     """Send pushes from a small thread pool over one HTTP session."""
 
-    def __init__(self, vapid: Vapid02, subject: str, timeout: float = 10, threads: int = 8):
+    def __init__(
+        self,
+        vapid: Vapid02,
+        subject: str,
+        timeout: float = 10,
+        threads: int = 8,
+        ca_file: str = "",
+    ):
         self.vapid = vapid
         self.subject = subject
         self.timeout = timeout
-        self.session = PooledSession(maxsize=threads)
+        self.session = PooledSession(maxsize=threads, ca_file=ca_file)
         self.pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="push")
         self._tokens: dict[str, tuple[dict, int]] = {}
         self._lock = threading.Lock()

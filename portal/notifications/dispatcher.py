@@ -361,13 +361,14 @@ def forget_devices(subscription_ids: set[int]) -> None:
 
 
 def new_sender() -> PushSender:
-    """Make a sender with this app's key, subject, timeout and threads."""
+    """Make a sender with this app's key, subject, timeout, threads and trusted certificates."""
     config = current_app.config
     return PushSender(
         vapid(),
         config["VAPID_SUBJECT"],
         timeout=config["PUSH_TIMEOUT_SECONDS"],
         threads=config["PUSH_SEND_THREADS"],
+        ca_file=config["PUSH_CA_FILE"],
     )
 
 

@@ -100,6 +100,11 @@ def configure(app: Flask) -> None:
         ).split(),
     )
     config.setdefault("PUSH_INSECURE_HOSTS", os.environ.get("PUSH_INSECURE_HOSTS", "").split())
+    # A PEM file of certificates to trust for push services *instead of* certifi's bundle, for a
+    # local push service with a self-signed certificate (bench/dispatch.py's nginx). Empty in
+    # production: real push services are verified against certifi's bundle. Never turns
+    # verification off.
+    config.setdefault("PUSH_CA_FILE", os.environ.get("PUSH_CA_FILE", ""))
 
 
 def vapid() -> Vapid02:
