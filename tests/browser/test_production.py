@@ -27,6 +27,7 @@ from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, PHONE, path_of, prep
 from tests.browser.stage import Stage, fresh_database, missing_tools
 from tests.browser.test_checkins import fill_check_in, group
 from tests.browser.test_offline import kept_copy
+from tests.browser.test_spanish import es, sign_in_in_spanish
 from tests.conftest import IN_CI, TEST_DATABASE_URL, postgres_url
 from tests.push_helpers import TELLTALE
 from tests.push_service import FakePushService
@@ -100,9 +101,11 @@ def phone(stage_browser, htmx_copy):
     """Open fresh phone-sized browser profiles on the stage."""
     contexts = []
 
-    def make(push_device=None, viewport=PHONE, cdn=True):
+    def make(push_device=None, viewport=PHONE, cdn=True, locale="en-US"):
         context = stage_browser.new_context(
-            viewport=viewport, permissions=["notifications"] if push_device else []
+            viewport=viewport,
+            locale=locale,
+            permissions=["notifications"] if push_device else [],
         )
         prepare_context(context, htmx_copy if cdn else None)
         if push_device:
@@ -220,6 +223,38 @@ def test_a_clients_day_through_the_deployed_stack(stage, phone, push_service):
     sign_out(client, stage)
     sign_out(counselor, stage)
     assert len(stage.gunicorn_pids()) == 2
+
+
+def test_a_spanish_reading_client_on_a_small_phone_over_https(stage, phone, push_service):
+    """Sam's phone reads Spanish: the deployed stack speaks it from the sign-in page to the
+    crisis panel and the words the push service carries to the lock screen."""
+    device = push_service.new_device()
+    page = phone(device, viewport={"width": 320, "height": 640}, locale="es-US")
+    page.goto(stage.url + "/login")
+    expect(page.locator("html")).to_have_attribute("lang", "es-US")
+    sign_in_in_spanish(page, stage, "client2@example.org")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Hola, Sam")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+
+    page.goto(stage.url + "/checkin")
+    fill_check_in(page, craving="9", t=es)
+    page.get_by_role("button", name=es("Save my check-in")).click()
+    main = page.get_by_role("main")
+    expect(main.get_by_role("link", name="Llamar al 988")).to_have_attribute("href", "tel:988")
+    expect(main).to_contain_text("llame al 988 y oprima 2")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+
+    page.goto(stage.url + "/settings#notifications")
+    page.get_by_role("button", name=es("Turn on reminders")).click()
+    expect(page.locator("#notifications")).to_have_attribute("data-push-state", "on")
+    page.get_by_role("button", name=es("Send me a test notification")).click()
+    message = wait_for_push(push_service, device.token, 15)
+    assert message is not None, stage.log("worker")
+    title, body = es("Test"), es("Reminders work on this device.")
+    assert title != "Test" and body != "Reminders work on this device."
+    assert (message.payload["title"], message.payload["body"]) == (title, body)
+    page.get_by_role("button", name=es("Sign out")).click()
+    expect(page.get_by_role("button", name=es("Sign in"))).to_be_visible()
 
 
 def _session_with_token(stage: Stage):
