@@ -2,6 +2,7 @@
 
 import json
 import re
+from pathlib import Path
 
 import pytest
 
@@ -207,3 +208,28 @@ def test_the_served_worker_is_valid_javascript(client, tmp_path):
     script.write_text(client.get("/service_worker.js").get_data(as_text=True))
     result = subprocess.run([node, "--check", str(script)], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
+
+
+def test_our_css_and_scripts_go_out_minified_and_still_parse(app, client, tmp_path):
+    """Comments and indentation stay in the repository; a phone gets the minified file, and
+    a phone that has it gets a 304."""
+    import shutil
+    import subprocess
+
+    root = Path(app.static_folder)
+    node = shutil.which("node")
+    for name in ("css/app.css", "js/app.js", "js/outbox.js", "js/push.js", "js/homework.js"):
+        source = (root / name).read_bytes()
+        response = client.get(f"/static/{name}")
+        assert response.status_code == 200, name
+        assert len(response.data) < 0.85 * len(source), name
+        assert b"/*" not in response.data and b"\n//" not in response.data, name
+        again = client.get(f"/static/{name}", headers={"If-None-Match": response.headers["ETag"]})
+        assert again.status_code == 304 and again.data == b"", name
+        if name.endswith(".js") and node:
+            script = tmp_path / Path(name).name
+            script.write_bytes(response.data)
+            result = subprocess.run([node, "--check", str(script)], capture_output=True, text=True)
+            assert result.returncode == 0, (name, result.stderr)
+    assert client.get("/static/js/no-such.js").status_code == 404
+    assert client.get("/static/icons/icon-192.png").mimetype == "image/png"

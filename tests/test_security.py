@@ -21,15 +21,35 @@ def test_every_response_has_the_security_headers(client):
         "/no-such-page",
         "/service_worker.js",
         "/manifest.webmanifest",
-        "/static/css/app.css",
         "/favicon.ico",
     ):
         response = client.get(path)
         assert response.headers["X-Content-Type-Options"] == "nosniff", path
         assert response.headers["Referrer-Policy"] == "no-referrer", path
+        assert response.headers["X-Frame-Options"] == "DENY", path
         csp = response.headers["Content-Security-Policy"]
         for directive in ("object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'"):
             assert directive in csp, (path, directive)
+
+
+def test_static_files_carry_a_short_policy_that_allows_nothing(app, client):
+    """A static file is never a page: the page policy's bytes go to waste on each of them on a
+    first visit. Opened on its own, a file may load nothing and be framed by nobody."""
+    from portal.frame import static_url
+
+    with app.test_request_context():
+        versioned = static_url("css/app.css")
+    for path in ("/static/css/app.css", versioned, "/static/js/push.js"):
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert response.headers["Content-Security-Policy"] == (
+            "default-src 'none'; frame-ancestors 'none'"
+        ), path
+        assert response.headers["X-Content-Type-Options"] == "nosniff", path
+        assert "Permissions-Policy" not in response.headers, path
+    # The worker runs under its own script's policy: that one stays the page policy.
+    worker = client.get("/service_worker.js").headers["Content-Security-Policy"]
+    assert "worker-src 'self'" in worker and "connect-src" in worker
 
 
 def test_csp_allows_no_inline_code_and_only_the_pinned_htmx_file():

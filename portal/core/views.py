@@ -11,7 +11,7 @@ from sqlalchemy import text
 from ..accounts.access import role_required
 from ..accounts.language import languages, written_for
 from ..extensions import db
-from ..frame import static_url
+from ..frame import minified, static_url
 from ..htmx import render
 
 bp = Blueprint("core", __name__)
@@ -19,19 +19,9 @@ bp = Blueprint("core", __name__)
 SERVICE_WORKER = Path(__file__).resolve().parents[2] / "service_worker.js"
 
 
-def _without_comment_lines(code: str) -> str:
-    """Drop whole-line // comments and blank lines: the file explains itself to people reading
-    the repository, and a phone on a weak signal need not download that (a third of it).
-    Only whole lines go, so a // inside a string (a URL) is never touched; the worker has no
-    multi-line strings."""
-    return "".join(
-        line
-        for line in code.splitlines(keepends=True)
-        if line.strip() and not line.lstrip().startswith("//")
-    )
-
-
-WORKER_CODE = _without_comment_lines(SERVICE_WORKER.read_text())
+# Minified like the static scripts (frame.MINIFIERS): the file explains itself to people
+# reading the repository, and a phone on a weak signal need not download that.
+WORKER_CODE = minified(SERVICE_WORKER.name, SERVICE_WORKER.read_text())
 # Static files the service worker keeps so the shell and the help panel work with no network.
 SHELL_FILES = ["css/app.css", "js/app.js", "js/outbox.js", "icons/icon-192.png"]
 

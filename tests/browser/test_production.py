@@ -342,9 +342,10 @@ def test_gunicorn_believes_no_forwarded_header_when_no_proxy_is_trusted(live_ser
 # A first visit on a weak signal: opening the sign-in page on a new phone, signing in, Today on
 # screen and the service worker's offline copies kept. nginx's log is the wire; htmx, which
 # comes from its CDN, is counted at its gzip size (the CDN itself is out of reach here).
-# Measured 62 KB on 2026-12-04 (81 before static files were cached and nginx compressed at
-# level 6); issue 20 aims at 60: this budget only keeps it from growing back.
-FIRST_VISIT_BUDGET = 64 * 1024
+# Measured 57,092 bytes on 2026-12-04 (81 KB before static files were cached and nginx
+# compressed at level 6, 62 KB before CSS and scripts went out minified and redirects and 304s
+# without the page policy). Issue 20 asks for at most 60 KB.
+FIRST_VISIT_BUDGET = 60_000
 
 
 def sent_since(log: Path, mark: int) -> list[tuple[str, int, int]]:
