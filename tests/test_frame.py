@@ -6,8 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from portal.accounts.models import User
 from portal.core.views import worker_version
-from tests.conftest import IN_CI
+from portal.extensions import db
+from tests.conftest import IN_CI, make_user, sign_in
 from tests.routes import ROLES, all_rules, sign_in_as, url_for_rule
 
 TREATMENT_WORDS = re.compile(
@@ -233,3 +235,16 @@ def test_our_css_and_scripts_go_out_minified_and_still_parse(app, client, tmp_pa
             assert result.returncode == 0, (name, result.stderr)
     assert client.get("/static/js/no-such.js").status_code == 404
     assert client.get("/static/icons/icon-192.png").mimetype == "image/png"
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_page_strings_escape_what_is_put_into_them(app, client, language):
+    """The page's own gettext (frame.page_translations) escapes a name as Jinja's does."""
+    person = make_user(app, "client", name="<i>Ann</i> Lee")
+    with app.app_context():
+        db.session.get(User, person.id).locale = language
+        db.session.commit()
+    sign_in(client, person.email)
+    html = client.get("/today").get_data(as_text=True)
+    assert "&lt;i&gt;Ann&lt;/i&gt;" in html and "<i>Ann</i>" not in html
+    assert ("Hola" if language == "es" else "Hi,") in html
