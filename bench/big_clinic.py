@@ -8,7 +8,7 @@ from datetime import UTC, datetime, time, timedelta
 
 from sqlalchemy import func, insert, select
 
-from portal.accounts.models import User
+from portal.accounts.models import TotpFactor, User
 from portal.accounts.passwords import hash_password
 from portal.extensions import db
 from portal.schedule.models import Attendance, Enrollment, Group, SessionSeries
@@ -16,11 +16,18 @@ from portal.schedule.occurrences import expand
 from portal.timeutil import clinic_zone, utcnow
 
 PASSWORD = "bench-password-2026"  # noqa: S105
+# Every counselor's authenticator holds this key, so the benchmark can type their codes.
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"  # noqa: S105
 GROUP_SIZE = 12
+CASELOAD = 50  # clients per counselor: 40 counselors for 2,000 clients
 
 
 def email(i: int) -> str:
     return f"client{i:05d}@bench.example.org"
+
+
+def counselor_email(i: int) -> str:
+    return f"counselor{i:02d}@bench.example.org"
 
 
 def build(clients: int = 2000, days: int = 365) -> dict:
@@ -30,14 +37,19 @@ def build(clients: int = 2000, days: int = 365) -> dict:
     zone, now = clinic_zone(), utcnow()
     start = now.astimezone(zone).date() - timedelta(days=days)
     password_hash = hash_password(PASSWORD)
-    staff = User(
-        email="staff@bench.example.org",
-        name="Bench Counselor",
-        role="staff",
-        password_hash=password_hash,
-    )
-    db.session.add(staff)
+    staff = [
+        User(
+            email=counselor_email(i),
+            name=f"Counselor {i}",
+            role="staff",
+            password_hash=password_hash,
+            second_factor_at=now,
+        )
+        for i in range(max(1, clients // CASELOAD))
+    ]
+    db.session.add_all(staff)
     db.session.flush()
+    db.session.add_all(TotpFactor(user_id=s.id, secret=TOTP_SECRET) for s in staff)
     db.session.execute(
         insert(User),
         [
@@ -48,7 +60,7 @@ def build(clients: int = 2000, days: int = 365) -> dict:
                 "is_admin": False,
                 "password_hash": password_hash,
                 "active": True,
-                "counselor_id": staff.id,
+                "counselor_id": staff[i // CASELOAD % len(staff)].id,
                 "created_at": datetime.now(UTC),
             }
             for i in range(clients)

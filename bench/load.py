@@ -1,11 +1,13 @@
-"""Load benchmark: the Today and Calendar pages of a 2,000-client clinic against a bare route.
+"""Load benchmark: Today, Calendar and the counselor's home of a 2,000-client clinic against a
+bare route.
 
     .venv/bin/python bench/load.py [--database-url postgresql://postgres@127.0.0.1:5432/bench]
                                    [--seconds 15] [--connections 16] [--workers 2]
 
 Both apps run under gunicorn with the same settings; wrk (apt-get install wrk) generates the
-load from this machine, rotating over 16 signed-in clients. Prints a table of requests per second
-and p50/p99 latency, and each page's throughput as a share of the bare route's.
+load from this machine, rotating over 16 signed-in clients (16 counselors for their home).
+Prints a table of requests per second and p50/p99 latency, and each page's throughput as a
+share of the bare route's.
 """
 
 import argparse
@@ -20,8 +22,11 @@ import urllib.request
 from http.cookiejar import CookieJar
 from pathlib import Path
 
+import pyotp
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from bench.big_clinic import TOTP_SECRET  # noqa: E402
 
 LUA = """
 cookies = {%s}
@@ -70,15 +75,34 @@ def serve(app: str, env: dict, workers: int) -> tuple[subprocess.Popen, str]:
     raise RuntimeError(f"{app} did not start")
 
 
+def _post_form(opener, url: str, fields: dict):
+    html = opener.open(url).read().decode()
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
+    return opener.open(url, urllib.parse.urlencode({**fields, "csrf_token": token}).encode())
+
+
 def session_cookie(url: str, email: str, password: str) -> str:
+    """Sign in through the pages; a counselor types the authenticator's code too."""
     jar = CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
-    html = opener.open(url + "/login").read().decode()
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
-    data = urllib.parse.urlencode({"email": email, "password": password, "csrf_token": token})
-    opener.open(url + "/login", data.encode())
+    landed = _post_form(opener, url + "/login", {"email": email, "password": password})
+    if landed.url.endswith("/login/verify"):
+        _post_form(opener, landed.url, {"code": pyotp.TOTP(TOTP_SECRET).now()})
     cookie = next(c for c in jar if c.name == "portal_session")
     return f"portal_session={cookie.value}"
+
+
+def check_page(url: str, cookie: str) -> None:
+    """The page itself must answer, not a redirect to sign in (wrk counts a 302 as a success)."""
+    request = urllib.request.Request(url, headers={"Cookie": cookie})
+    with urllib.request.build_opener(NoRedirect).open(request) as response:
+        if response.status != 200:
+            raise RuntimeError(f"{url} answered {response.status}, not the page")
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
 
 
 def run_wrk(url: str, seconds: int, connections: int, lua: Path | None) -> dict:
@@ -128,7 +152,7 @@ def main() -> None:
     )
     started = time.monotonic()
     os.environ.update(env)
-    from bench.big_clinic import PASSWORD, build, email
+    from bench.big_clinic import PASSWORD, build, counselor_email, email
     from portal import create_app
 
     with create_app().app_context():
@@ -138,16 +162,25 @@ def main() -> None:
     portal, portal_url = serve("portal:create_app()", env, args.workers)
     hello, hello_url = serve("bench.hello_app:app", env, args.workers)
     try:
+        clients = workdir / "clients.lua"
         cookies = [session_cookie(portal_url, email(i * 97), PASSWORD) for i in range(16)]
-        lua = workdir / "cookies.lua"
-        lua.write_text(LUA % ", ".join(f'"{c}"' for c in cookies))
+        check_page(portal_url + "/today", cookies[0])
+        clients.write_text(LUA % ", ".join(f'"{c}"' for c in cookies))
+        counselors = workdir / "counselors.lua"
+        cookies = [session_cookie(portal_url, counselor_email(i), PASSWORD) for i in range(16)]
+        check_page(portal_url + "/care/", cookies[0])
+        counselors.write_text(LUA % ", ".join(f'"{c}"' for c in cookies))
         rows = [
             (
                 "bare Flask /hello",
                 run_wrk(hello_url + "/hello", args.seconds, args.connections, None),
             )
         ]
-        for name, path in (("Today", "/today"), ("Calendar", "/calendar")):
+        for name, path, lua in (
+            ("Today", "/today", clients),
+            ("Calendar", "/calendar", clients),
+            ("Counselor's home", "/care/", counselors),
+        ):
             rows.append((name, run_wrk(portal_url + path, args.seconds, args.connections, lua)))
     finally:
         portal.terminate()

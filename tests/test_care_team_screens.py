@@ -149,3 +149,47 @@ def test_todays_sessions_name_a_group_once(app):
         html = client.get("/care/").get_data(as_text=True)
     sessions = html[html.index("Today's sessions") :]
     assert re.findall(r'class="session-what">([^<]+)<', sessions) == ["Evening group"]
+
+
+def test_a_counselors_home_lists_their_own_clients_and_their_groups_sessions(app, clinic_clock):
+    """In a clinic of many groups and thousands of clients, the home shows what the counselor
+    works with: their caseload (search finds anyone) and today's sessions of their clients'
+    groups. A counselor with no clients of their own still sees everyone and every group."""
+    from portal.schedule.models import SessionSeries
+    from portal.timeutil import clinic_zone
+
+    clinic = build_clinic(app)
+    colleague = make_user(app, "staff", name="Robin Colleague")
+    with app.app_context():
+        zone = clinic_zone()
+        morning = SessionSeries(
+            kind="group",
+            title="Morning group",
+            group_id=clinic.other_group_id,
+            timezone=str(zone),
+            start_date=clinic_clock.now().astimezone(zone).date() - timedelta(days=7),
+            start_time=datetime.min.time(),
+            duration_minutes=60,
+            weekdays="0,1,2,3,4,5,6",
+            place="1 Main St",
+        )
+        db.session.add(morning)
+        db.session.commit()
+
+    client = app.test_client()
+    sign_in(client, clinic.staff.email)
+    home = client.get("/care/").get_data(as_text=True)
+    listed = home.split('id="client-list"')[1]
+    assert "Alex Member" in listed and "Sam Member" in listed
+    assert "Other Outsider" not in listed and "Your own clients." in listed
+    assert "Morning group" not in home  # none of their clients is in it
+    found = client.get("/care/?q=outsider").get_data(as_text=True).split('id="client-list"')[1]
+    assert "Other Outsider" in found and "Your own clients." not in found
+
+    client = app.test_client()
+    sign_in(client, colleague.email)
+    home = client.get("/care/").get_data(as_text=True)
+    listed = home.split('id="client-list"')[1]
+    assert all(name in listed for name in ("Alex Member", "Sam Member", "Other Outsider"))
+    assert "Your own clients." not in listed
+    assert "Morning group" in home.split('id="client-list"')[0]

@@ -85,6 +85,7 @@ def build_clinic(app, start: date | None = None) -> SimpleNamespace:
             member2=member2,
             outsider=outsider,
             group_id=group.id,
+            other_group_id=other_group.id,
             group_series_id=group_series.id,
             individual_id=individual.id,
             start=start,

@@ -15,9 +15,9 @@ def unseen_notices_by_day(now: datetime, zone) -> tuple[list, list]:
 
 
 def todays_sessions(now: datetime, zone, staff) -> list:
-    """Return today's group sessions and the sessions this counselor runs, in time order."""
+    """Return today's sessions of their clients' groups and those this counselor runs."""
     today = now.astimezone(zone).date()
-    items = recent_and_upcoming(now, zone, staff, days_back=0, days_ahead=1)
+    items = recent_and_upcoming(now, zone, staff, days_back=0, days_ahead=1, caseload_groups=True)
     return [o for o in items if o.start.astimezone(zone).date() == today]
 
 

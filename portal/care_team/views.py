@@ -59,11 +59,13 @@ def dashboard():
         return render(
             "care_team/_attention.html", **home_context(utcnow(), clinic_zone(), current_user)
         )
+    rows, own = client_rows(query, counselor=current_user)
     if is_htmx():
-        return render("care_team/_client_list.html", rows=client_rows(query), query=query)
+        return render("care_team/_client_list.html", rows=rows, own=own, query=query)
     return render(
         "care_team/dashboard.html",
-        rows=client_rows(query),
+        rows=rows,
+        own=own,
         query=query,
         **home_context(utcnow(), clinic_zone(), current_user),
     )

@@ -3,7 +3,7 @@
 from datetime import datetime, timedelta
 
 from flask_login import current_user
-from sqlalchemy import delete, or_, select
+from sqlalchemy import and_, delete, or_, select
 from sqlalchemy.orm import joinedload
 
 from ..accounts.models import User
@@ -112,11 +112,22 @@ def enroll(client: User, form) -> Enrollment:
     return row
 
 
-def recent_and_upcoming(now, zone, staff: User, days_back: int = 7, days_ahead: int = 7):
-    """Return the groups' occurrences and those this counselor runs, a week either side."""
+def recent_and_upcoming(
+    now, zone, staff: User, days_back: int = 7, days_ahead: int = 7, caseload_groups=False
+):
+    """Return the groups' occurrences and those this counselor runs, a week either side.
+
+    With `caseload_groups`, of the groups only those the counselor's own clients are in (a
+    clinic of many groups has more than anyone can act on from their home); a counselor with
+    no clients of their own still sees every group."""
+    groups = SessionSeries.group_id.is_not(None)
+    if caseload_groups:
+        caseload = select(User.id).where(User.counselor_id == staff.id)
+        theirs = select(Enrollment.group_id).where(Enrollment.client_id.in_(caseload))
+        groups = and_(groups, or_(SessionSeries.group_id.in_(theirs), ~caseload.exists()))
     series = db.session.scalars(
         select(SessionSeries)
-        .where(or_(SessionSeries.group_id.is_not(None), SessionSeries.facilitator_id == staff.id))
+        .where(or_(groups, SessionSeries.facilitator_id == staff.id))
         .options(joinedload(SessionSeries.group), joinedload(SessionSeries.client))
     ).all()
     today = now.astimezone(zone).replace(hour=0, minute=0, second=0, microsecond=0)
