@@ -15,7 +15,7 @@ from markupsafe import Markup
 from .accounts.language import html_lang
 from .accounts.program import stage
 from .dates import format_day, format_moment, hour_of
-from .recovery_plan.contacts import contacts_of
+from .recovery_plan.contacts import crisis_contacts_of
 from .timeutil import utcnow
 
 # The client's bottom navigation; an entry appears once its feature's endpoint exists.
@@ -105,7 +105,7 @@ def nav_items() -> list[tuple[str, str, str]]:
 def crisis_contacts() -> list:
     """Return the signed-in client's support contacts for the help panel."""
     if current_user.is_authenticated and current_user.is_client:
-        return contacts_of(current_user)
+        return crisis_contacts_of(current_user)
     return []
 
 

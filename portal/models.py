@@ -11,6 +11,7 @@ from .accounts.models import (  # noqa: F401
 from .audit.models import AuditEvent  # noqa: F401
 from .checkins.models import CheckIn  # noqa: F401
 from .consent.models import ConsentGrant  # noqa: F401
+from .data_versions import DataVersion  # noqa: F401
 from .family.models import FamilyInvitation  # noqa: F401
 from .homework.models import (  # noqa: F401
     HomeworkAnswer,

@@ -6,6 +6,7 @@ from flask_login import UserMixin
 from sqlalchemy import BigInteger, Date, ForeignKey, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..data_versions import new_version, owned_by_client
 from ..extensions import db
 from ..timeutil import UTCDateTime, utcnow
 
@@ -33,6 +34,8 @@ class User(UserMixin, db.Model):
     discharge_reason: Mapped[str] = mapped_column(String(20), default="", server_default="")
     # When a closed account's personal data was deleted (portal/retention.py).
     erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Changes with anything of this client's that pages keep in a cache (portal/data_versions.py).
+    data_version: Mapped[int] = mapped_column(BigInteger, default=new_version, server_default="0")
 
     counselor: Mapped["User | None"] = relationship(remote_side=[id])
 
@@ -62,6 +65,10 @@ class User(UserMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.role}>"
+
+
+# The account row itself: a discharge or a new language changes what their pages show.
+owned_by_client(User, "id")
 
 
 class UserSession(db.Model):

@@ -13,6 +13,7 @@ from flask_login import login_user, logout_user
 from sqlalchemy import delete, select
 from sqlalchemy.orm import joinedload
 
+from ..data_versions import shared_version_column
 from ..extensions import db
 from ..timeutil import utcnow
 from .language import adopt_browser_language
@@ -69,11 +70,13 @@ def load_user_for_session(user_id: str) -> User | None:
     token = session.get("sid")
     if not token:
         return None
-    row = db.session.scalar(
-        select(UserSession)
+    # The shared data version comes along, for the page caches (portal/client_cache.py).
+    found = db.session.execute(
+        select(UserSession, shared_version_column())
         .options(joinedload(UserSession.user))
         .where(UserSession.token_hash == _hash(token))
-    )
+    ).first()
+    row, shared_version = found if found is not None else (None, None)
     now = utcnow()
     if row is None or str(row.user_id) != str(user_id):
         return None
@@ -87,6 +90,7 @@ def load_user_for_session(user_id: str) -> User | None:
         db.session.commit()
     if not row.user.is_active or stage(row.user, now=now).name == CLOSED:
         return None
+    g.shared_data_version = shared_version
     return row.user
 
 

@@ -5,6 +5,7 @@ from datetime import date, datetime
 from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..data_versions import owned_by_client
 from ..extensions import db
 from ..timeutil import UTCDateTime, utcnow
 
@@ -58,3 +59,7 @@ class CheckIn(db.Model):
     @property
     def needs_review(self) -> bool:
         return self.flagged and self.reviewed_at is None
+
+
+# What pages may keep in a cache changes with these (portal/data_versions.py).
+owned_by_client(CheckIn, "client_id")

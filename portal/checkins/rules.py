@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..accounts.program import stage
 from ..audit.log import record_view
+from ..client_cache import cached
 from ..extensions import db
 from ..idempotency import once
 from ..timeutil import clinic_zone
@@ -29,6 +30,11 @@ def checkin_on(client_id: int, day: date) -> CheckIn | None:
     return db.session.scalar(
         select(CheckIn).where(CheckIn.client_id == client_id, CheckIn.day == day)
     )
+
+
+def checked_in_on(client, day: date) -> bool:
+    """Whether a client has checked in for a day (Today asks on every visit)."""
+    return cached(client, "checked_in", day, lambda: checkin_on(client.id, day) is not None)
 
 
 def day_problem(day: date, today: date, existing: CheckIn | None):

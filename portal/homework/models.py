@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import BigInteger, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..data_versions import owned_by_client, shared
 from ..extensions import db
 from ..timeutil import UTCDateTime, utcnow
 
@@ -140,3 +141,9 @@ class HomeworkAnswer(db.Model):
     text: Mapped[str] = mapped_column(Text, default="")
     revision: Mapped[int] = mapped_column(BigInteger, default=0)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+# What pages may keep in a cache changes with these (portal/data_versions.py).
+for _model in (HomeworkAssignment, HomeworkResource, HomeworkQuestion):
+    shared(_model)
+owned_by_client(HomeworkCopy, "client_id")

@@ -14,7 +14,7 @@ from .models import Meeting, MeetingAttendance, MeetingGoal, PersonalMeeting
 MAX_GOAL = 21  # three a day is already a lot
 
 
-@dataclass
+@dataclass(frozen=True)
 class WeekProgress:
     """Meetings logged this clinic week (portal/weeks.py) against the goal, if there is one."""
 

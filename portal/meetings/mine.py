@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import contains_eager
 
+from ..client_cache import cached
 from ..extensions import db
 from ..timeutil import zone_for
 from .attendance import today_for, week_progress
@@ -86,18 +87,24 @@ def add_personal_meeting(
     return meeting
 
 
-def which_choices(client) -> list[tuple[str, str]]:
+def _own_choices(client) -> tuple[tuple[str, str], ...]:
+    saved = [(f"meeting-{s.meeting_id}", s.meeting.name) for s in saved_meetings(client)]
+    return (*saved, *((f"personal-{p.id}", p.name) for p in personal_meetings(client)))
+
+
+def which_choices(client, own=None) -> list[tuple[str, str]]:
     """List the meetings a client can say they went to: saved, their own, or another."""
-    choices = [(f"meeting-{s.meeting_id}", s.meeting.name) for s in saved_meetings(client)]
-    choices += [(f"personal-{p.id}", p.name) for p in personal_meetings(client)]
-    return [*choices, ("other", _("Another meeting (type its name)"))]
+    own = _own_choices(client) if own is None else own
+    return [*own, ("other", _("Another meeting (type its name)"))]
 
 
 def today_section(client, now) -> dict:
     """Give Today's meetings section what it shows: the week's progress and the "I went" form."""
     today = today_for(client, now)
-    return {
-        "progress": week_progress(client, today),
-        "choices": which_choices(client),
-        "today": today,
-    }
+    progress, own = cached(
+        client,
+        "meetings_today",
+        today,
+        lambda: (week_progress(client, today), _own_choices(client)),
+    )
+    return {"progress": progress, "choices": which_choices(client, own), "today": today}

@@ -5,6 +5,7 @@ from datetime import date, datetime, time
 from sqlalchemy import Date, ForeignKey, String, Text, Time, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..data_versions import owned_by_client, shared
 from ..extensions import db
 from ..timeutil import UTCDateTime, utcnow
 
@@ -183,3 +184,9 @@ class MeetingGoal(db.Model):
     per_week: Mapped[int]
     set_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+# What pages may keep in a cache changes with these (portal/data_versions.py).
+shared(Meeting)
+for _model in (SavedMeeting, PersonalMeeting, MeetingAttendance, MeetingGoal):
+    owned_by_client(_model, "client_id")

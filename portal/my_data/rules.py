@@ -51,6 +51,8 @@ SECRETS = {
     "public_key",
     "credential_id",
 }
+# Columns that say nothing about the person: left out with the secrets.
+INTERNAL = {"data_version"}  # a random number that changes with their data (data_versions.py)
 
 
 def _value(value):
@@ -64,9 +66,11 @@ def _value(value):
 
 
 def plain(row, **extra) -> dict:
-    """Write a row out column by column, secrets left out, with extra named values."""
+    """Write a row out column by column, secrets (and internals) left out, with extra values."""
     columns = inspect(row).mapper.column_attrs
-    data = {c.key: _value(getattr(row, c.key)) for c in columns if c.key not in SECRETS}
+    data = {
+        c.key: _value(getattr(row, c.key)) for c in columns if c.key not in SECRETS | INTERNAL
+    }
     data.update({k: _value(v) for k, v in extra.items()})
     return data
 

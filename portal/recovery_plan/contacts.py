@@ -1,9 +1,12 @@
 """Support contacts: who they are and the rules for a usable phone number."""
 
+from dataclasses import dataclass
+
 from flask import g
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
+from ..client_cache import cached
 from ..extensions import db
 from .models import SupportContact, phone_digits
 
@@ -16,6 +19,28 @@ def contacts_of(client) -> list[SupportContact]:
     if client.id not in cache:
         cache[client.id] = _load_contacts(client)
     return cache[client.id]
+
+
+@dataclass(frozen=True)
+class ContactCard:
+    """A support contact as the help panel shows it: plain data, fit for the page cache."""
+
+    name: str
+    relationship_: str
+    phone: str
+    tel: str
+
+
+def crisis_contacts_of(client) -> tuple[ContactCard, ...]:
+    """Return what the help panel (on every page) lists of a client's contacts."""
+    return cached(
+        client,
+        "crisis_contacts",
+        None,
+        lambda: tuple(
+            ContactCard(c.name, c.relationship_, c.phone, c.tel) for c in contacts_of(client)
+        ),
+    )
 
 
 def _load_contacts(client) -> list[SupportContact]:

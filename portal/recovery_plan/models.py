@@ -5,6 +5,7 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, String
 from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
+from ..data_versions import owned_by_client
 from ..extensions import db
 from ..timeutil import UTCDateTime, utcnow
 
@@ -52,3 +53,8 @@ class RecoveryPlan(db.Model):
     # `user.recovery_plan` (None until saved) lets the check-in read the client's own triggers
     # and coping without importing this package: recovery_plan sits above checkins.
     client = relationship("User", backref=backref("recovery_plan", uselist=False))
+
+
+# What pages may keep in a cache changes with these (portal/data_versions.py).
+owned_by_client(SupportContact, "client_id")
+owned_by_client(RecoveryPlan, "client_id")

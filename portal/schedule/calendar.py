@@ -6,6 +6,8 @@ from datetime import date, datetime, time, timedelta
 from flask_babel import format_timedelta, ngettext
 from flask_babel import gettext as _
 
+from ..client_cache import cached
+from ..extensions import db
 from ..meetings.calendar import meeting_occurrences
 from ..weeks import week_start
 from .occurrences import Occurrence
@@ -54,11 +56,35 @@ def how_soon(start: datetime, now: datetime) -> str:
     return ngettext("In %(num)d day", "In %(num)d days", days)
 
 
+def todays_window(person, now: datetime, zone) -> tuple[Occurrence, ...]:
+    """Return a person's sessions from this morning to the end of the lookahead.
+
+    Kept in the page cache for the clinic day (Today is the page most opened, and the service
+    worker fetches it again for offline use): ORM rows leave the request's session, so no later
+    commit expires them, and only their loaded columns are read."""
+    today = now.astimezone(zone).date()
+    start = _midnight(today, zone)
+
+    def compute():
+        end = start + timedelta(days=LOOKAHEAD_DAYS)
+        return tuple(visible_occurrences(person, start, end, now, zone))
+
+    return cached(person, "todays_window", (today, str(zone)), compute, keep=_detach)
+
+
+def _detach(items) -> None:
+    """Take the rows behind kept occurrences out of the request's session."""
+    rows = {r for o in items for r in (o.series, o.attendance, o.notice) if r is not None}
+    rows |= {vars(o.series)["facilitator"] for o in items if vars(o.series).get("facilitator")}
+    for row in rows:
+        if row in db.session:
+            db.session.expunge(row)
+
+
 def today_view(person, now: datetime, zone) -> dict:
     """Return the next session, the rest of today and tomorrow, from one expansion."""
     today = now.astimezone(zone).date()
-    end = _midnight(today, zone) + timedelta(days=LOOKAHEAD_DAYS)
-    items = visible_occurrences(person, now, end, now, zone)
+    items = [o for o in todays_window(person, now, zone) if o.end > now]
     upcoming = [o for o in items if not o.cancelled]
     nxt = upcoming[0] if upcoming else None
     tomorrow = today + timedelta(days=1)

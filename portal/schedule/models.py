@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Date, ForeignKey, String, Time, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..data_versions import owned_by_client, shared
 from ..extensions import db
 from ..timeutil import UTCDateTime, utcnow
 
@@ -210,3 +211,11 @@ class CalendarFeed(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     user = relationship("User")
+
+
+# What pages may keep in a cache changes with these (portal/data_versions.py).
+for _model in (Group, SessionSeries, OccurrenceChange, SeriesFamilyMember):
+    shared(_model)
+owned_by_client(Enrollment, "client_id")
+owned_by_client(Attendance, "client_id")
+owned_by_client(AbsenceNotice, "person_id")

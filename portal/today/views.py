@@ -5,11 +5,11 @@ from flask_login import current_user
 
 from ..accounts.access import role_required
 from ..accounts.program import stage
-from ..checkins.rules import checkin_on, clinic_today
+from ..checkins.rules import checked_in_on, clinic_today
 from ..homework.rules import for_today as homework_for_today
 from ..htmx import render
 from ..meetings.mine import today_section as meetings_for_today
-from ..recovery_plan.contacts import contacts_of
+from ..recovery_plan.contacts import crisis_contacts_of
 from ..schedule.calendar import today_view
 from ..timeutil import clinic_zone, utcnow
 
@@ -28,9 +28,9 @@ def index():
         now=now,
         standing=standing,
         first_name=current_user.name.split()[0],
-        has_contacts=bool(contacts_of(current_user)),
+        has_contacts=bool(crisis_contacts_of(current_user)),
         **today_view(current_user, now, zone),
-        checked_in=checkin_on(current_user.id, clinic_today(now)) is not None,
+        checked_in=checked_in_on(current_user, clinic_today(now)),
         homework_section=homework_for_today(current_user, now) if standing.in_program else None,
         meetings_section=meetings_for_today(current_user, now),
     )
