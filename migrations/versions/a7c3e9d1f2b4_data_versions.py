@@ -1,4 +1,4 @@
-"""data versions for the page caches: one per client, one shared
+"""data versions for the page caches: one per client, one shared; counselor_id indexed
 
 Revision ID: a7c3e9d1f2b4
 Revises: e1f2a3b4c5d6
@@ -19,6 +19,7 @@ def upgrade():
     # Existing rows start at 0: the caches are in memory, so none holds an entry yet.
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.add_column(sa.Column('data_version', sa.BigInteger(), server_default='0', nullable=False))
+        batch_op.create_index(batch_op.f('ix_users_counselor_id'), ['counselor_id'], unique=False)
     op.create_table(
         'data_versions',
         sa.Column('name', sa.String(length=20), nullable=False),
@@ -30,4 +31,5 @@ def upgrade():
 def downgrade():
     op.drop_table('data_versions')
     with op.batch_alter_table('users', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_users_counselor_id'))
         batch_op.drop_column('data_version')

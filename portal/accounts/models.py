@@ -24,7 +24,8 @@ class User(UserMixin, db.Model):
     password_hash: Mapped[str | None] = mapped_column(String(200))
     locale: Mapped[str | None] = mapped_column(String(10))
     active: Mapped[bool] = mapped_column(default=True)
-    counselor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # Indexed: a counselor's home finds their clients (and their groups) on every visit.
+    counselor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # When the person's current second factor was confirmed; None while they have none. Kept on
     # the user row so the "staff must have one" check costs no query on every request.
