@@ -147,21 +147,24 @@ CHANGES = [
 ]
 
 
+@pytest.mark.parametrize("path", ["/today", "/calendar", "/calendar?view=month"])
 @pytest.mark.parametrize("change", CHANGES, ids=[c.__name__ for c in CHANGES])
-def test_a_page_kept_in_one_process_follows_a_change_made_in_another(app, two_processes, change):
+def test_a_page_kept_in_one_process_follows_a_change_made_in_another(
+    app, two_processes, change, path
+):
     clinic = build_clinic(app)
     kept = app.test_client()
     sign_in(kept, clinic.member.email)
-    before = page(kept)
-    assert page(kept) == before  # kept now
+    before = page(kept, path)
+    assert page(kept, path) == before  # kept now
     with two_processes.app_context():
         change(clinic)
-    after = page(kept)
+    after = page(kept, path)
     # A process that has kept nothing, on the same browser session.
     fresh_app = create_app({**app.config, "TESTING": True})
     fresh = fresh_app.test_client()
     fresh.set_cookie("portal_session", kept.get_cookie("portal_session").value)
-    assert after == page(fresh)
+    assert after == page(fresh, path)
     with fresh_app.app_context():
         db.session.remove()
         db.engine.dispose()
@@ -210,12 +213,14 @@ def test_a_bulk_delete_in_another_process_reaches_the_kept_page(app, two_process
     assert "555-0100" not in page(kept)
 
 
-def test_today_comes_from_the_cache_in_two_statements(app):
+def test_today_and_the_calendar_come_from_the_cache(app):
     clinic = build_clinic(app)
     client = app.test_client()
     sign_in(client, clinic.member.email)
     page(client)
     assert statements(app, client) == 2  # the session (with the shared version), homework
+    page(client, "/calendar")
+    assert statements(app, client, "/calendar") == 1
 
 
 def test_the_client_sees_their_own_change_at_once(app):

@@ -74,8 +74,9 @@ def todays_window(person, now: datetime, zone) -> tuple[Occurrence, ...]:
 
 def _detach(items) -> None:
     """Take the rows behind kept occurrences out of the request's session."""
-    rows = {r for o in items for r in (o.series, o.attendance, o.notice) if r is not None}
-    rows |= {vars(o.series)["facilitator"] for o in items if vars(o.series).get("facilitator")}
+    sessions = [o for o in items if isinstance(o, Occurrence)]  # meetings are plain already
+    rows = {r for o in sessions for r in (o.series, o.attendance, o.notice) if r is not None}
+    rows |= {vars(o.series)["facilitator"] for o in sessions if vars(o.series).get("facilitator")}
     for row in rows:
         if row in db.session:
             db.session.expunge(row)
@@ -108,11 +109,20 @@ def calendar_day(text: str | None, today: date) -> date | None:
 
 
 def calendar_items(person, start: datetime, end: datetime, now: datetime, zone) -> list:
-    """Return a person's sessions and, for a client, their peer-support meetings, by time."""
-    items = visible_occurrences(person, start, end, now, zone)
-    if person.is_client:
-        items += meeting_occurrences(person, start, end)
-    return sorted(items, key=lambda o: o.start)
+    """Return a person's sessions and, for a client, their peer-support meetings, by time.
+
+    A client's are kept in the page cache for the window last asked for (the calendar is the
+    second page most opened, and the service worker keeps a copy of it offline)."""
+
+    def compute():
+        items = visible_occurrences(person, start, end, now, zone)
+        if person.is_client:
+            items += meeting_occurrences(person, start, end)
+        return tuple(sorted(items, key=lambda o: o.start))
+
+    if not person.is_client:
+        return list(compute())
+    return list(cached(person, "calendar", (start, end, str(zone)), compute, keep=_detach))
 
 
 def agenda(person, now: datetime, zone, weeks: int = 4) -> list[Day]:
