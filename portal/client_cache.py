@@ -14,14 +14,14 @@ from threading import Lock
 from cachetools import LRUCache
 from flask import current_app, g, has_request_context, request
 
-ENTRIES = 20_000  # a few hundred bytes each: a clinic's clients several times over
-
 
 def _store() -> tuple[LRUCache, Lock]:
-    # One per app, so a test's fresh database never meets another app's entries.
+    # One per app, so a test's fresh database never meets another app's entries. Five entries
+    # a client, about 50 KB in all with a month's calendar (measured on the bench clinic).
     kept = current_app.extensions.get("client_cache")
     if kept is None:
-        kept = current_app.extensions.setdefault("client_cache", (LRUCache(ENTRIES), Lock()))
+        size = current_app.config["PAGE_CACHE_ENTRIES"]
+        kept = current_app.extensions.setdefault("client_cache", (LRUCache(size), Lock()))
     return kept
 
 
@@ -35,6 +35,7 @@ def cached(person, name: str, key: Hashable, compute: Callable, keep: Callable |
         or request.method not in ("GET", "HEAD")
         or g.get("data_changed")
         or "shared_data_version" not in g
+        or not current_app.config["PAGE_CACHE_ENTRIES"]
     ):
         return compute()
     stamp = (person.data_version, g.shared_data_version, key)

@@ -82,6 +82,8 @@ def from_environment(instance_path: Path) -> dict:
         "WEEK_START": parse_week_start(os.environ.get("WEEK_START", "monday")),
         # How long a discharged client keeps the plan, check-in and meetings (accounts/program.py).
         "AFTERCARE_DAYS": int(os.environ.get("AFTERCARE_DAYS", "365")),
+        # Entries the page cache keeps per process (portal/client_cache.py); 0 turns it off.
+        "PAGE_CACHE_ENTRIES": _int("PAGE_CACHE_ENTRIES", 4000),
         # How long a closed account's data is kept before `erase-closed-accounts` deletes it.
         "RETENTION_DAYS": int(os.environ.get("RETENTION_DAYS", "2190")),
         "APP_NAME": os.environ.get("APP_NAME", "Portal"),

@@ -277,3 +277,13 @@ def test_a_bulk_insert_on_a_shared_table_changes_the_shared_version(app):
         db.session.commit()
         assert db.session.scalar(select(DataVersion.version)) not in (None, before)
         assert db.session.scalar(select(User.data_version).limit(1)) is not None
+
+
+def test_the_cache_can_be_turned_off(app):
+    app.config["PAGE_CACHE_ENTRIES"] = 0
+    clinic = build_clinic(app)
+    client = app.test_client()
+    sign_in(client, clinic.member.email)
+    page(client)
+    assert statements(app, client) > 4
+    assert "client_cache" not in app.extensions

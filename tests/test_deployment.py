@@ -4,6 +4,7 @@ tests/browser/test_production.py; these are its rules, each on its own."""
 
 import re
 import runpy
+from pathlib import Path
 
 import pytest
 from gunicorn.config import Config
@@ -204,3 +205,18 @@ def test_the_tab_icon_is_where_browsers_look(client):
     assert response.status_code == 200
     assert response.data[:4] == b"\x00\x00\x01\x00"  # an icon file, not a page
     assert "no-store" not in response.headers.get("Cache-Control", "")
+
+
+def test_every_setting_read_from_the_environment_is_in_the_readme():
+    """The README's configuration table is the list of what a deployment can set."""
+    root = Path(__file__).parents[1]
+    pattern = re.compile(r'(?:environ\.get\(|environ\[|_int\(|_bool\(|_list\()\s*"([A-Z_]+)"')
+    names = {
+        name
+        for folder in ("portal", "deploy")
+        for path in (root / folder).rglob("*.py")
+        for name in pattern.findall(path.read_text())
+    } - {"REMOTE_ADDR"}  # the WSGI environ's, not the process's
+    readme = (root / "README.md").read_text()
+    assert "PAGE_CACHE_ENTRIES" in names and len(names) > 20
+    assert sorted(n for n in names if f"`{n}`" not in readme) == []
