@@ -6,31 +6,51 @@ whoever asks, so the dispatcher at `--now` and a page at the real time agree."""
 from datetime import datetime
 
 from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import joinedload
 
 from ..audit.log import record_view
 from ..extensions import db
 from .models import ConsentGrant
 
 
-def valid_consent(family_id, client_id, now: datetime):
-    """A SQL condition: this family member holds a consent from this client valid at `now`."""
+def _in_force(now: datetime):
+    """A SQL condition: a consent signed, not yet expired and not revoked at `now`."""
     return and_(
-        ConsentGrant.family_id == family_id,
-        ConsentGrant.client_id == client_id,
         or_(ConsentGrant.revoked_at.is_(None), ConsentGrant.revoked_at > now),
         ConsentGrant.signed_at <= now,
         ConsentGrant.expires_at > now,
     )
 
 
+def valid_consent(family_id, client_id, now: datetime):
+    """A SQL condition: this family member holds a consent from this client valid at `now`."""
+    return and_(
+        ConsentGrant.family_id == family_id, ConsentGrant.client_id == client_id, _in_force(now)
+    )
+
+
 def consents_for_family(family_user, now: datetime) -> dict[int, ConsentGrant]:
     """Return the consents a family member holds at `now`, by client (the newest if several)."""
+    return consents_for_families([family_user.id], now)[family_user.id]
+
+
+def consents_for_families(family_ids, now: datetime) -> dict[int, dict[int, ConsentGrant]]:
+    """Return the consents each family member holds at `now`, by family member and client, in
+    one query (the dispatcher asks for everyone with a device on every pass)."""
+    held = {i: {} for i in family_ids}
+    if not held:
+        return held
     rows = db.session.scalars(
         select(ConsentGrant)
-        .where(valid_consent(family_user.id, ConsentGrant.client_id, now))
-        .order_by(ConsentGrant.client_name, ConsentGrant.signed_at)
+        .where(ConsentGrant.family_id.in_(list(held)), _in_force(now))
+        # Oldest first, so the newest of several from one client is the one kept.
+        .order_by(ConsentGrant.client_name, ConsentGrant.signed_at, ConsentGrant.id)
+        # Readers ask where the client stands (program end) and log disclosures under them.
+        .options(joinedload(ConsentGrant.client))
     )
-    return {grant.client_id: grant for grant in rows}
+    for grant in rows:
+        held[grant.family_id][grant.client_id] = grant
+    return held
 
 
 def consents_of_client(client) -> list[ConsentGrant]:

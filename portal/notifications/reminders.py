@@ -33,7 +33,7 @@ from sqlalchemy import select
 
 from ..accounts.models import User
 from ..extensions import db
-from ..schedule.visibility import visible_occurrences
+from ..schedule.visibility import visible_occurrences_for
 from ..timeutil import clinic_zone
 from . import messages
 from .models import NotificationPreferences, PushSubscription
@@ -213,16 +213,18 @@ def session_reminders(person, prefs, occurrence, now: datetime, zone) -> list[Re
 def due_session_reminders(now: datetime) -> list[Reminder]:
     """Return every session reminder still useful, for everyone with a device turned on.
 
-    Family members get reminders only of what `visible_occurrences` shows them as of `now`:
+    Family members get reminders only of what `visible_occurrences_for` shows them as of `now`:
     family sessions inside a consent valid at `now`. Sending one is logged as a disclosure by
     the dispatcher, once it has gone.
     """
     zone = clinic_zone()
     people = subscribed_people(("client", "family"))
     prefs = preferences_for(p.id for p in people)
+    # Everyone at once: a fixed number of queries however many people have a device.
+    visible = visible_occurrences_for(people, now, now + HORIZON, now, zone)
     result = []
     for person in people:
-        for occurrence in visible_occurrences(person, now, now + HORIZON, now, zone):
+        for occurrence in visible[person.id]:
             result.extend(session_reminders(person, prefs[person.id], occurrence, now, zone))
     return result
 

@@ -6,6 +6,7 @@ from datetime import datetime, time, timedelta
 
 from flask import url_for
 from sqlalchemy import select
+from sqlalchemy.orm import contains_eager
 
 from ..accounts.program import stage
 from ..checkins.models import CheckIn
@@ -66,6 +67,7 @@ def due_meeting_reminders(now: datetime) -> list[Reminder]:
     saved = db.session.scalars(
         select(SavedMeeting)
         .join(SavedMeeting.meeting)
+        .options(contains_eager(SavedMeeting.meeting))  # not one query per meeting
         .where(
             SavedMeeting.client_id.in_(list(people)),
             SavedMeeting.reminder_minutes > 0,
@@ -117,7 +119,8 @@ def due_homework_reminders(now: datetime) -> list[Reminder]:
     }
     rows = db.session.scalars(
         select(HomeworkCopy)
-        .join(HomeworkAssignment)
+        .join(HomeworkCopy.assignment)
+        .options(contains_eager(HomeworkCopy.assignment))  # not one query per assignment
         .where(
             HomeworkCopy.client_id.in_(list(people)),
             HomeworkCopy.status == OPEN,

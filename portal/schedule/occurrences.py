@@ -3,7 +3,7 @@
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, or_, select, union
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db
@@ -75,20 +75,35 @@ def parse_key(key: str) -> datetime | None:
 
 def series_for(person) -> list[SessionSeries]:
     """Return every series a client takes part in: their group's and their own."""
-    stmt = select(SessionSeries).options(joinedload(SessionSeries.facilitator))
-    if person.is_client:
-        group = (
-            select(Enrollment.group_id).where(Enrollment.client_id == person.id).scalar_subquery()
-        )
-        stmt = stmt.where(
-            or_(
-                SessionSeries.client_id == person.id,
-                and_(SessionSeries.group_id.is_not(None), SessionSeries.group_id == group),
-            )
-        )
-    else:  # family members go through visibility.visible_occurrences, which asks consent
+    if not person.is_client:  # family members go through visibility, which asks consent
         return []
-    return list(db.session.scalars(stmt).unique())
+    return series_for_clients([person.id])[person.id]
+
+
+def series_for_clients(client_ids) -> dict[int, list[SessionSeries]]:
+    """Return every series each client takes part in, their own and their group's, by client
+    id, in one query."""
+    found: dict[int, list[SessionSeries]] = {i: [] for i in client_ids}
+    if not found:
+        return found
+    ids = list(found)
+    own = select(SessionSeries.client_id, SessionSeries.id.label("series_id")).where(
+        SessionSeries.client_id.in_(ids)
+    )
+    groups = (
+        select(Enrollment.client_id, SessionSeries.id)
+        .join(SessionSeries, SessionSeries.group_id == Enrollment.group_id)
+        .where(Enrollment.client_id.in_(ids))
+    )
+    taken = union(own, groups).subquery()  # UNION: a series both theirs and their group's once
+    rows = db.session.execute(
+        select(taken.c.client_id, SessionSeries)
+        .join(taken, taken.c.series_id == SessionSeries.id)
+        .options(joinedload(SessionSeries.facilitator))
+    )
+    for client_id, series in rows:
+        found[client_id].append(series)
+    return found
 
 
 def _changes(series_ids: list[int], start: datetime, end: datetime) -> dict:
@@ -149,37 +164,58 @@ def expand(series_list, start: datetime, end: datetime, zone) -> list[Occurrence
     )
 
 
+def expand_for(series_by_person: dict, start: datetime, end: datetime, zone) -> dict:
+    """Expand each person's series for a window, by person id, expanding every series once.
+
+    Each person gets copies of their own, in `expand`'s order: the copies carry that person's
+    attendance and notice."""
+    everyone = {s.id: s for series in series_by_person.values() for s in series}
+    by_series: dict[int, list] = {}
+    for position, o in enumerate(expand(list(everyone.values()), start, end, zone)):
+        by_series.setdefault(o.series.id, []).append((position, o))
+    result = {}
+    for person_id, series in series_by_person.items():
+        theirs = sorted(item for s in series for item in by_series.get(s.id, []))
+        result[person_id] = [replace(o) for _position, o in theirs]
+    return result
+
+
 def attach_person_records(occurrences: list[Occurrence], person) -> list[Occurrence]:
     """Fill in a person's attendance and notices for these occurrences, in two queries."""
-    if not occurrences:
-        return occurrences
-    ids = {o.series.id for o in occurrences}
-    low = min(o.original_start for o in occurrences)
-    high = max(o.original_start for o in occurrences)
+    return attach_records({person.id: occurrences})[person.id]
+
+
+def attach_records(by_person: dict[int, list[Occurrence]]) -> dict[int, list[Occurrence]]:
+    """Fill in each person's attendance and notices for their occurrences, in two queries."""
+    everything = [o for items in by_person.values() for o in items]
+    if not everything:
+        return by_person
+    people = list(by_person)
+    low = min(o.original_start for o in everything)
+    high = max(o.original_start for o in everything)
     attendance = {
-        (a.series_id, a.occurrence_start): a
+        (a.client_id, a.series_id, a.occurrence_start): a
         for a in db.session.scalars(
             select(Attendance).where(
-                Attendance.client_id == person.id,
-                Attendance.series_id.in_(ids),
+                Attendance.client_id.in_(people),
                 Attendance.occurrence_start.between(low, high),
             )
         )
     }
     notices = {
-        (n.series_id, n.occurrence_start): n
+        (n.person_id, n.series_id, n.occurrence_start): n
         for n in db.session.scalars(
             select(AbsenceNotice).where(
-                AbsenceNotice.person_id == person.id,
-                AbsenceNotice.series_id.in_(ids),
+                AbsenceNotice.person_id.in_(people),
                 AbsenceNotice.occurrence_start.between(low, high),
             )
         )
     }
-    for o in occurrences:
-        o.attendance = attendance.get((o.series.id, o.original_start))
-        o.notice = notices.get((o.series.id, o.original_start))
-    return occurrences
+    for person_id, items in by_person.items():
+        for o in items:
+            o.attendance = attendance.get((person_id, o.series.id, o.original_start))
+            o.notice = notices.get((person_id, o.series.id, o.original_start))
+    return by_person
 
 
 def occurrences_for(person, start: datetime, end: datetime, zone) -> list[Occurrence]:
