@@ -31,24 +31,13 @@ from portal.schedule.models import (
     SessionSeries,
 )
 from tests.meeting_feeds import import_entries, meeting
+from tests.test_checkins import ANSWERS
 
 NY = ZoneInfo("America/New_York")
 MONDAY = date(2026, 11, 23)
 EVERY_DAY = "0,1,2,3,4,5,6"
 # What a family member's consent is like, by the client's number (see _consent).
 CONSENTS = ("valid", "not yet valid", "revoked", "expired")
-CHECKIN = {
-    "mood": 3,
-    "craving": 2,
-    "used": False,
-    "used_what": "",
-    "sleep": "well",
-    "triggers": [],
-    "coping": [],
-    "confidence": 7,
-    "self_harm": False,
-    "note": "",
-}
 
 
 def local(day: date, hour: int, minute: int = 0) -> datetime:
@@ -241,7 +230,7 @@ def add_clients(app, clinic, numbers: range) -> None:
                 family = _family(client, i, kind, clinic.family_series_ids)
                 clinic.families[i] = family.id
             if i % 2 == 1:
-                answers = {**CHECKIN, "craving": 9 if i % 10 == 3 else 2}
+                answers = {**ANSWERS, "craving": 9 if i % 10 == 3 else 2}
                 save_checkin(client, MONDAY, answers, now=local(MONDAY, 8))
             if i % 3 == 0:
                 save_meeting(client, meetings[i // 3], 30)
