@@ -15,6 +15,7 @@ HTMX_CDN_URL = f"https://unpkg.com/htmx.org@{HTMX_VERSION}/dist/htmx.min.js"
 
 TRANSLATIONS = Path(__file__).parent / "translations"
 
+
 def _int(name, default):
     return int(os.environ.get(name, default))
 
@@ -82,8 +83,11 @@ def from_environment(instance_path: Path) -> dict:
         "WEEK_START": parse_week_start(os.environ.get("WEEK_START", "monday")),
         # How long a discharged client keeps the plan, check-in and meetings (accounts/program.py).
         "AFTERCARE_DAYS": int(os.environ.get("AFTERCARE_DAYS", "365")),
-        # Entries the page cache keeps per process (portal/client_cache.py); 0 turns it off.
+        # Entries the page cache keeps per process (portal/client_cache.py); 0 turns it off, and the
+        # kept pages of portal/page_cache.py too.
         "PAGE_CACHE_ENTRIES": _int("PAGE_CACHE_ENTRIES", 4000),
+        # Memory per process for whole pages kept per browser session (portal/page_cache.py).
+        "RENDERED_PAGE_CACHE_MB": _int("RENDERED_PAGE_CACHE_MB", 32),
         # How long a closed account's data is kept before `erase-closed-accounts` deletes it.
         "RETENTION_DAYS": int(os.environ.get("RETENTION_DAYS", "2190")),
         "APP_NAME": os.environ.get("APP_NAME", "Portal"),

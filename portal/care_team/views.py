@@ -25,6 +25,7 @@ from ..dates import format_day
 from ..extensions import db
 from ..forms import Form, clean_query
 from ..htmx import is_htmx, render
+from ..page_cache import cached_page
 from ..timeutil import clinic_zone, utcnow
 from .discharge import discharge, readmit
 from .forms import DischargeForm, NewClientForm, NewStaffForm, SuccessorForm
@@ -55,20 +56,26 @@ def _render_setup_link(user: User, token: str, status: int = 201):
 def dashboard():
     """Lead with what needs the counselor (flags, today's notices and sessions), then clients."""
     query = clean_query(request.args.get("q"))
-    if is_htmx() and request.headers.get("HX-Target") == "attention":
+    now = utcnow()
+
+    def page():
+        if is_htmx() and request.headers.get("HX-Target") == "attention":
+            return render(
+                "care_team/_attention.html", **home_context(now, clinic_zone(), current_user)
+            )
+        rows, own = client_rows(query, counselor=current_user)
+        if is_htmx():
+            return render("care_team/_client_list.html", rows=rows, own=own, query=query)
         return render(
-            "care_team/_attention.html", **home_context(utcnow(), clinic_zone(), current_user)
+            "care_team/dashboard.html",
+            rows=rows,
+            own=own,
+            query=query,
+            **home_context(now, clinic_zone(), current_user),
         )
-    rows, own = client_rows(query, counselor=current_user)
-    if is_htmx():
-        return render("care_team/_client_list.html", rows=rows, own=own, query=query)
-    return render(
-        "care_team/dashboard.html",
-        rows=rows,
-        own=own,
-        query=query,
-        **home_context(utcnow(), clinic_zone(), current_user),
-    )
+
+    # About every client at once (flags, notices, the roster): kept under the clinic's version.
+    return cached_page(page, now=now, clinic_wide=True)
 
 
 @bp.get("/flags/count")

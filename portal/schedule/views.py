@@ -19,6 +19,7 @@ from ..extensions import db
 from ..forms import Form
 from ..htmx import render
 from ..meetings.calendar import meeting_occurrences
+from ..page_cache import cached_page
 from ..timeutil import clinic_zone, utcnow
 from . import calendar
 from .access import get_occurrence_or_404, host
@@ -52,14 +53,18 @@ def calendar_page():
     now = utcnow().astimezone(zone)
     view = request.args.get("view") if request.args.get("view") in VIEWS else "agenda"
     day = calendar.calendar_day(request.args.get("date"), now.date()) or refuse()
-    context = {"view": view, "now": now, "day": day}
-    if view == "agenda":
-        context["days"] = calendar.agenda(current_user, now, zone)
-    elif view == "week":
-        context["days"] = calendar.week(current_user, day, now, zone)
-    else:
-        context["weeks"] = calendar.month(current_user, day, now, zone)
-    return render("schedule/calendar.html", **context)
+
+    def page():
+        context = {"view": view, "now": now, "day": day}
+        if view == "agenda":
+            context["days"] = calendar.agenda(current_user, now, zone)
+        elif view == "week":
+            context["days"] = calendar.week(current_user, day, now, zone)
+        else:
+            context["weeks"] = calendar.month(current_user, day, now, zone)
+        return render("schedule/calendar.html", **context)
+
+    return cached_page(page, now=now)
 
 
 @bp.get("/calendar/<int:series_id>/<key>")
