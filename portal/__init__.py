@@ -7,7 +7,7 @@ from pathlib import Path
 from flask import Flask, flash, redirect, request, url_for
 from werkzeug.routing import IntegerConverter
 
-from . import config
+from . import config, connections  # noqa: F401  (connections: closed ones replaced at checkout)
 from .accounts.language import select_locale
 from .extensions import babel, csrf, db, limiter, login_manager, migrate
 

@@ -77,7 +77,8 @@ def from_environment(instance_path: Path) -> dict:
     return {
         "SECRET_KEY": os.environ.get("SECRET_KEY") or _instance_secret(instance_path),
         "SQLALCHEMY_DATABASE_URI": _database_url(instance_path),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # No ping at checkout: portal/connections.py finds closed connections without one.
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": False},
         "CLINIC_TIMEZONE": os.environ.get("CLINIC_TIMEZONE", "America/New_York"),
         # The calendar week the clinic counts hours and meetings in (portal/weeks.py).
         "WEEK_START": parse_week_start(os.environ.get("WEEK_START", "monday")),
