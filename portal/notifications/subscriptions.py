@@ -10,8 +10,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from urllib3.exceptions import LocationParseError
-from urllib3.util import parse_url
+from yarl import URL
 
 from ..extensions import db
 from .dispatcher import forget_devices
@@ -50,31 +49,32 @@ def _allowed_host(host: str, hosts: list[str]) -> bool:
 def check_endpoint(endpoint) -> str:
     """Accept only a push service's HTTPS address: the server will POST to it (no SSRF).
 
-    The address is read with urllib3's parser, the one the sender connects with: urlsplit and
-    urllib3 disagree on `https://127.0.0.1\\.fcm.googleapis.com/`, and the sender's reading is
-    the one that decides where the request goes. Backslashes, user info, escaped hosts and any
-    port but 443 are refused outright.
+    The address is read with yarl, the parser the sender (aiohttp) connects with: parsers
+    disagree on `https://127.0.0.1\\.fcm.googleapis.com/` (urlsplit and urllib3 did), and the
+    sender's reading is the one that decides where the request goes. Backslashes, user info,
+    escaped hosts and any port but 443 are refused outright.
     """
     if not isinstance(endpoint, str) or not endpoint or len(endpoint) > MAX_ENDPOINT:
         raise Invalid("endpoint", _l("The endpoint is missing or too long."))
     if CONTROL.search(endpoint) or "\\" in endpoint:
         raise Invalid("endpoint", _l("The endpoint has characters that do not belong in it."))
     try:
-        parts = parse_url(endpoint)
-    except LocationParseError as e:
+        parts = URL(endpoint)
+        # The name as connected to (IDNA), and the port only if the address names one.
+        host, port = (parts.raw_host or "").lower(), parts.explicit_port
+    except (ValueError, UnicodeError) as e:
         raise Invalid("endpoint", _l("The endpoint is not an address.")) from e
     authority = endpoint.split("://", 1)[-1].split("/", 1)[0]
-    host = (parts.host or "").lower()
     config = current_app.config
     if host in config["PUSH_INSECURE_HOSTS"]:  # a local test push service only
         ok = parts.scheme in ("http", "https")
     else:
         ok = (
             parts.scheme == "https"
-            and parts.port in (None, 443)
+            and port in (None, 443)
             and _allowed_host(host, config["PUSH_SERVICE_HOSTS"])
         )
-    if not host or parts.auth or "@" in authority or "%" in authority or not ok:
+    if not host or parts.user is not None or "@" in authority or "%" in authority or not ok:
         raise Invalid("endpoint", _l("This is not a push service this server sends to."))
     return endpoint
 
