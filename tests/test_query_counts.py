@@ -80,17 +80,34 @@ def queries_per_page(app, clinic) -> dict[str, int]:
     return counts
 
 
+def counselors_home_queries(app, clinic) -> dict[str, int]:
+    """The counselor's home made afresh (the kept page left out), and then kept."""
+    client = app.test_client()
+    sign_in(client, clinic.staff.email)
+    counts = {}
+    for kept_mb, name in ((0, "/care/ made"), (32, "/care/ kept")):
+        app.config["RENDERED_PAGE_CACHE_MB"] = kept_mb
+        client.get("/care/")
+        client.get("/care/")
+        with counting(app) as statements:
+            assert client.get("/care/").status_code == 200
+        counts[name] = len(statements)
+    return counts
+
+
 def test_queries_do_not_grow_with_history(app):
     short, short_count = with_history(app, 7)
     long, long_count = with_history(app, 730)
     assert long_count > 400 and short_count < 10
-    short_queries = queries_per_page(app, short)
-    long_queries = queries_per_page(app, long)
+    short_queries = queries_per_page(app, short) | counselors_home_queries(app, short)
+    long_queries = queries_per_page(app, long) | counselors_home_queries(app, long)
     assert short_queries == long_queries
     assert max(long_queries.values()) <= 7, long_queries
     # Issue 20: Today in at most 4 (2 once the page cache holds the client's day: the session
     # with the shared data version, and homework; portal/client_cache.py).
     assert long_queries["/today"] <= 4, long_queries
+    # Kept pages (portal/page_cache.py): the session, and for the clinic-wide home its version.
+    assert long_queries["/care/ kept"] == 2, long_queries
 
 
 def test_today_and_my_meetings_do_not_grow_with_saved_meetings(app):
