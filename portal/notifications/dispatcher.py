@@ -13,8 +13,9 @@ rather than repeat them.
 """
 
 import logging
+import queue
 import time
-from concurrent.futures import FIRST_COMPLETED, Future, wait
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -373,19 +374,27 @@ def new_sender() -> PushSender:
 
 
 def deliver(ids: list[int], now: datetime, sender: PushSender, report: PassReport) -> None:
-    """Send claimed rows through the thread pool, recording results as they come in."""
+    """Send claimed rows through the sender, recording results as they come in."""
     started = time.monotonic()
-    waiting, in_flight = set(), set(ids)
+    in_flight = set(ids)
     last_beat = started
+    # Each finished send lands here: taking them one by one is constant work per message, where
+    # waiting on the whole set again after each (concurrent.futures.wait) grew with the batch.
+    finished: queue.SimpleQueue = queue.SimpleQueue()
+    waiting = 0
     for message in _load(ids):
         if message.endpoint is None:  # the device was removed after the row was claimed
-            waiting.add(_done(Outcome(message, status=410)))
+            finished.put(_done(Outcome(message, status=410)))
         else:
-            waiting.add(sender.submit(message, started, now))
+            sender.submit(message, started, now).add_done_callback(finished.put)
+        waiting += 1
     done_so_far, last_flush = [], time.monotonic()
     while waiting:
-        finished, waiting = wait(waiting, timeout=FLUSH_SECONDS, return_when=FIRST_COMPLETED)
-        done_so_far.extend(f.result() for f in finished)
+        try:
+            done_so_far.append(finished.get(timeout=FLUSH_SECONDS).result())
+            waiting -= 1
+        except queue.Empty:
+            pass
         if len(done_so_far) >= FLUSH_EVERY or time.monotonic() - last_flush >= FLUSH_SECONDS:
             in_flight -= {o.message.row_id for o in done_so_far}
             record(done_so_far, now, report)
