@@ -14,7 +14,7 @@ import secrets
 from functools import cache
 
 from flask import g, has_request_context
-from sqlalchemy import BigInteger, String, event, func, literal_column, select, update
+from sqlalchemy import BigInteger, String, cast, event, func, literal_column, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -116,24 +116,50 @@ def _bulk_statement(state) -> None:
         _bump(state.session.connection(), set(), True)
 
 
-@cache
+# Endpoints whose pages are kept under the clinic's version: the session's query brings it
+# along for them (accounts/sessions.py), one statement instead of two.
+_clinic_wide_endpoints: set[str] = set()
+
+
+def clinic_wide(endpoint: str) -> None:
+    """Declare a page kept under the clinic's version (portal/page_cache.py)."""
+    _clinic_wide_endpoints.add(endpoint)
+
+
+def needs_clinic_version(endpoint: str | None) -> bool:
+    return endpoint in _clinic_wide_endpoints
+
+
 def _clinic_sum():
+    """The exact sum of the random account versions, and their count, as one text value.
+
+    In two halves, as SQLite's integer sum would overflow past 2**63; as text, so it is one
+    column (a scalar subquery for the session's query) on both databases. Any one change gives
+    a new value but with odds of 2**-62, however many clients there are and in whatever order
+    their transactions commit."""
     from .accounts.models import User
 
-    return select(
-        # Literal operands: PostgreSQL has `bigint >> integer`, not `>> bigint`.
-        func.coalesce(func.sum(User.data_version.op(">>")(literal_column("31"))), 0),
-        func.coalesce(func.sum(User.data_version.op("&")(literal_column("2147483647"))), 0),
-        func.count(),
-    )
+    high = func.coalesce(func.sum(User.data_version.op(">>")(literal_column("31"))), 0)
+    low = func.coalesce(func.sum(User.data_version.op("&")(literal_column("2147483647"))), 0)
+    # Literal operands above: PostgreSQL has `bigint >> integer`, not `>> bigint`.
+    as_text = cast(high, String) + ":" + cast(low, String) + ":" + cast(func.count(), String)
+    return select(as_text)
 
 
-def clinic_version() -> tuple[int, int, int]:
-    """Return a version of every client's data at once, for a page about the whole clinic.
+@cache
+def _clinic_query():
+    return _clinic_sum()
 
-    The exact sum of the random account versions (in two halves, as SQLite's integer sum would
-    overflow past 2**63): any one change gives a new sum but with odds of 2**-62, however many
-    clients there are and in whatever order their transactions commit. One scan of `users`
-    (0.2 ms for 2,000 accounts on PostgreSQL)."""
-    high, low, count = db.session.connection().execute(_clinic_sum()).one()
-    return int(high), int(low), count
+
+def clinic_version_column():
+    """The clinic's version as a column for the session's query."""
+    return _clinic_sum().scalar_subquery().label("clinic_data_version")
+
+
+def clinic_version() -> str:
+    """Return a version of every client's data at once, for a page about the whole clinic: the
+    one the session's query read at the start of this request, or one scan of `users` (0.2 ms
+    for 2,000 accounts on PostgreSQL)."""
+    if has_request_context() and g.get("clinic_data_version") is not None:
+        return g.clinic_data_version
+    return db.session.connection().execute(_clinic_query()).scalar_one()

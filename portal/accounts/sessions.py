@@ -9,12 +9,12 @@ import secrets
 from datetime import timedelta
 from functools import cache
 
-from flask import current_app, g, session
+from flask import current_app, g, has_request_context, request, session
 from flask_login import login_user, logout_user
 from sqlalchemy import bindparam, delete, select
 from sqlalchemy.orm import joinedload
 
-from ..data_versions import shared_version_column
+from ..data_versions import clinic_version_column, needs_clinic_version, shared_version_column
 from ..extensions import db
 from ..timeutil import utcnow
 from .language import adopt_browser_language
@@ -67,12 +67,16 @@ def is_idle(row: UserSession, now) -> bool:
 
 
 @cache
-def _session_query():
+def _session_query(with_clinic_version: bool):
     """The one query of every signed-in request, built once per process (building it was a
-    tenth of a kept page's time). The shared data version comes along, for the page caches
-    (portal/client_cache.py, portal/page_cache.py)."""
+    tenth of a kept page's time). The data versions the page caches key on come along
+    (portal/client_cache.py, portal/page_cache.py): the shared one always, the clinic's for the
+    pages kept under it."""
+    columns = [UserSession, shared_version_column()]
+    if with_clinic_version:
+        columns.append(clinic_version_column())
     return (
-        select(UserSession, shared_version_column())
+        select(*columns)
         .options(joinedload(UserSession.user))
         .where(UserSession.token_hash == bindparam("token_hash"))
     )
@@ -83,8 +87,9 @@ def load_user_for_session(user_id: str) -> User | None:
     token = session.get("sid")
     if not token:
         return None
-    found = db.session.execute(_session_query(), {"token_hash": _hash(token)}).first()
-    row, shared_version = found if found is not None else (None, None)
+    clinic_wide = has_request_context() and needs_clinic_version(request.endpoint)
+    found = db.session.execute(_session_query(clinic_wide), {"token_hash": _hash(token)}).first()
+    row, shared_version = (found[0], found[1]) if found is not None else (None, None)
     now = utcnow()
     if row is None or str(row.user_id) != str(user_id):
         return None
@@ -99,6 +104,8 @@ def load_user_for_session(user_id: str) -> User | None:
     if not row.user.is_active or stage(row.user, now=now).name == CLOSED:
         return None
     g.shared_data_version = shared_version
+    if clinic_wide:
+        g.clinic_data_version = found[2]
     return row.user
 
 

@@ -21,6 +21,7 @@ from ..audit.log import record_account_change, record_view
 from ..checkins.attention import unreviewed_count
 from ..checkins.lists import flag_timeline
 from ..consent.rules import consents_of_client
+from ..data_versions import clinic_wide
 from ..dates import format_day
 from ..extensions import db
 from ..forms import Form, clean_query
@@ -51,6 +52,10 @@ def _render_setup_link(user: User, token: str, status: int = 201):
     return render("care_team/setup_link.html", person=user, url=url, qr=qr, status=status)
 
 
+# About every client at once (flags, notices, the roster): kept under the clinic's version.
+clinic_wide("care.dashboard")
+
+
 @bp.get("/")
 @role_required("staff")
 def dashboard():
@@ -74,7 +79,6 @@ def dashboard():
             **home_context(now, clinic_zone(), current_user),
         )
 
-    # About every client at once (flags, notices, the roster): kept under the clinic's version.
     return cached_page(page, now=now, clinic_wide=True)
 
 
