@@ -575,7 +575,8 @@ class Run:
                 plural = "es" if processes > 1 else ""
                 self.measure(
                     target.name,
-                    f"dispatcher: {processes} process{plural}, {args.threads} in flight each, run_pass()",
+                    f"dispatcher: {processes} process{plural}, "
+                    f"{args.threads} in flight each, run_pass()",
                     lambda t=target, p=processes: self.dispatched(t, p),
                 )
 

@@ -9,13 +9,12 @@ import re
 from datetime import time, timedelta
 
 import pytest
-from sqlalchemy import delete, event, insert, select
+from sqlalchemy import delete, insert, select
 
 from portal import create_app
 from portal.accounts.models import User
 from portal.care_team.discharge import discharge
 from portal.checkins.rules import save_checkin
-from portal.data_versions import watched_tables
 from portal.extensions import db
 from portal.meetings.mine import add_personal_meeting
 from portal.recovery_plan.contacts import add_contact
@@ -232,28 +231,6 @@ def test_the_client_sees_their_own_change_at_once(app):
     with app.app_context():
         add_a_contact(clinic)
     assert "Who can you call?" not in page(client)
-
-
-def test_every_table_today_reads_is_watched(app):
-    """A table a cached page reads that no change is declared for would go stale unseen."""
-    clinic = build_clinic(app)
-    client = app.test_client()
-    sign_in(client, clinic.member.email)
-    with app.app_context():
-        engine = db.engine
-    tables = set()
-
-    def collect(conn, cursor, statement, *args):
-        tables.update(re.findall(r"(?:FROM|JOIN)\s+\"?(\w+)", statement))
-
-    event.listen(engine, "before_cursor_execute", collect)
-    try:
-        app.extensions.pop("client_cache", None)  # a cold process reads everything
-        page(client)
-    finally:
-        event.remove(engine, "before_cursor_execute", collect)
-    not_cached = {"user_sessions", "data_versions"}
-    assert tables - not_cached - watched_tables() == set()
 
 
 def test_a_bulk_insert_on_a_shared_table_changes_the_shared_version(app):

@@ -167,7 +167,8 @@ def test_the_clinic_version_changes_with_any_account_and_does_not_overflow(app):
 
 @pytest.mark.parametrize("path", [*PAGES, "/care/"])
 def test_every_table_a_kept_page_reads_is_watched(app, path):
-    """A table a kept page reads that no change is declared for would go stale unseen."""
+    """A table a kept page (or the page cache under it) reads that no change is declared for
+    would go stale unseen: every table a cold process reads for the page must be versioned."""
     clinic = build_clinic(app)
     with app.app_context():
         now = db.session.get(User, clinic.member.id).created_at
