@@ -67,8 +67,8 @@ class PushSender:
     returns a concurrent Future, so the dispatcher's pass stays plain synchronous code.
     pywebpush sends through aiohttp itself (`send_async` with a shared session): keep-alive
     connections, an HTTP parser in C, no thread per request. Over TLS to nginx on the benchmark
-    machine that sends 3,700 messages a second in one process where eight threads on urllib3
-    sent 1,800, at the same CPU (bench/README.md). Nothing here follows redirects or retries:
+    machine this sender does 2,700-3,000 messages a second on one core, where eight threads on
+    urllib3 did 1,800 (bench/README.md). Nothing here follows redirects or retries:
     the dispatcher decides about retries itself. Certificates are always verified, against
     certifi's bundle unless `ca_file` names another (PUSH_CA_FILE: a test push service's own).
     """
@@ -95,6 +95,9 @@ class PushSender:
         self.session = asyncio.run_coroutine_threadsafe(self._open(), self.loop).result()
 
     async def _open(self) -> aiohttp.ClientSession:
+        # A message waits here for its turn, not in the connection pool: aiohttp's timeout
+        # would count the pool's wait too, and a slow service would time out the queue.
+        self._slots = asyncio.Semaphore(self.concurrency)
         tls = ssl.create_default_context(cafile=self.ca_file or certifi.where())
         connector = aiohttp.TCPConnector(limit=self.concurrency, ssl=tls)
         # No cookies kept between push services, and no proxy settings read from the environment.
@@ -117,6 +120,11 @@ class PushSender:
         return dict(cached[0])
 
     async def send(self, message: Outgoing, started: float, pass_now: datetime) -> Outcome:
+        """Send one message when a slot is free: its TTL and its timeout count from then."""
+        async with self._slots:
+            return await self._send_now(message, started, pass_now)
+
+    async def _send_now(self, message: Outgoing, started: float, pass_now: datetime) -> Outcome:
         """Send one message now, unless it is too late or its service asked us to wait."""
         # The pass may be long; count its own time so nothing goes out after not_after.
         elapsed = time.monotonic() - started
