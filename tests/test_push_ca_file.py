@@ -56,7 +56,7 @@ def post(app, url) -> Outcome:
     """Send one push to `url` as the dispatcher does, and say what became of it."""
     key = ec.generate_private_key(ec.SECP256R1()).public_key()
     point = key.public_bytes(Encoding.X962, PublicFormat.UncompressedPoint)
-    now = datetime.now(UTC)
+    now = datetime(2026, 11, 23, 22, 0, tzinfo=UTC)  # the message's own clock, any day
     message = Outgoing(
         row_id=1,
         subscription_id=1,

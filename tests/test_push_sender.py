@@ -10,6 +10,9 @@ from portal.notifications.delivery import Outgoing, PushSender
 from portal.notifications.vapid import generate_pair
 from tests.push_service import FakePushService
 
+# The messages' own clock: a fixed instant, so nothing here depends on the day it runs.
+NOW = datetime(2026, 11, 23, 22, 0, tzinfo=UTC)
+
 
 def outgoing(n: int, device) -> Outgoing:
     return Outgoing(
@@ -19,7 +22,7 @@ def outgoing(n: int, device) -> Outgoing:
         p256dh=device.p256dh,
         auth=device.info()["keys"]["auth"],
         payload=f'{{"title": "Reminder", "n": {n}}}',
-        not_after=datetime.now(UTC) + timedelta(hours=1),
+        not_after=NOW + timedelta(hours=1),
         urgency="normal",
         topic="t",
         attempts=0,
@@ -35,7 +38,7 @@ def test_a_slow_service_does_not_time_out_the_messages_waiting_their_turn():
         device = push.new_device()
         started = time.monotonic()
         futures = [
-            sender.submit(outgoing(n, device), started, datetime.now(UTC)) for n in range(12)
+            sender.submit(outgoing(n, device), started, NOW) for n in range(12)
         ]
         outcomes = [f.result(timeout=30) for f in futures]
     finally:
