@@ -4,10 +4,12 @@ Every test that uses `app` runs once on SQLite and once on PostgreSQL. PostgreSQ
 TEST_DATABASE_URL; without it those runs skip with the reason, except in CI, where they fail.
 """
 
+import contextlib
 import os
 import re
 import runpy
 import time
+import uuid
 import zlib
 from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
@@ -89,6 +91,32 @@ def _worker_database(url: str) -> str:
         if not exists:
             conn.execute(f'CREATE DATABASE "{own}"')
     return f"{base}/{own}"
+
+
+@contextlib.contextmanager
+def own_postgres_database(prefix: str, **config):
+    """Yield (app, url): an app on a PostgreSQL database made for one test, dropped afterwards
+    (for tests that start other processes on it, or end its connections)."""
+    if not TEST_DATABASE_URL:
+        pytest.skip("PostgreSQL run skipped: set TEST_DATABASE_URL")
+    name = f"{prefix}_{uuid.uuid4().hex[:8]}"
+    admin_url = postgres_url().replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    url = f"{postgres_url().rsplit('/', 1)[0]}/{name}"
+    app = create_app(
+        {"TESTING": True, "SECRET_KEY": "test-secret", "SQLALCHEMY_DATABASE_URI": url, **config}
+    )
+    with app.app_context():
+        db.create_all()
+    try:
+        yield app, url
+    finally:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+        with psycopg.connect(admin_url, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])

@@ -2,7 +2,6 @@
 no ping: a restart or a failover of PostgreSQL costs no one a failed page."""
 
 import time
-import uuid
 
 import psycopg
 import pytest
@@ -10,7 +9,7 @@ import pytest
 from portal import create_app
 from portal.connections import closed_by_server
 from portal.extensions import db
-from tests.conftest import TEST_DATABASE_URL, make_user, postgres_url, sign_in
+from tests.conftest import make_user, own_postgres_database, sign_in
 
 NAME = "portal-test-connections"
 
@@ -36,29 +35,12 @@ def end_every_pooled_connection(app) -> int:
 def named_app():
     """An app on a PostgreSQL database of this test's own, whose connections carry a name, so
     only they are ended."""
-    if not TEST_DATABASE_URL:
-        pytest.skip("PostgreSQL run skipped: set TEST_DATABASE_URL")
-    name = f"test_connections_{uuid.uuid4().hex[:8]}"
-    admin_url = postgres_url().replace("postgresql+psycopg://", "postgresql://")
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    app = create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": "test-secret",
-            "SQLALCHEMY_DATABASE_URI": f"{postgres_url().rsplit('/', 1)[0]}/{name}",
-            "SQLALCHEMY_ENGINE_OPTIONS": {"connect_args": {"application_name": NAME}},
-            "RATELIMIT_STORAGE_URI": "memory://",
-        }
-    )
-    with app.app_context():
-        db.create_all()
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+    with own_postgres_database(
+        "test_connections",
+        SQLALCHEMY_ENGINE_OPTIONS={"connect_args": {"application_name": NAME}},
+        RATELIMIT_STORAGE_URI="memory://",
+    ) as (app, _url):
+        yield app
 
 
 def test_pages_go_on_after_the_server_ends_every_connection(named_app):

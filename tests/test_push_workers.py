@@ -7,21 +7,18 @@ import signal
 import subprocess
 import sys
 import time
-import uuid
 from datetime import timedelta
 from pathlib import Path
 
-import psycopg
 import pytest
 from sqlalchemy import func, select
 
-from portal import create_app
 from portal.accounts.models import UserSession
 from portal.extensions import db
 from portal.notifications.dispatcher import run_pass
 from portal.notifications.models import OutboxMessage
 from portal.timeutil import utcnow
-from tests.conftest import TEST_DATABASE_URL, make_user, postgres_url
+from tests.conftest import make_user, own_postgres_database
 from tests.push_helpers import add_device, at, make_clinic, outbox
 from tests.push_service import HANG, FakePushService
 
@@ -126,31 +123,10 @@ def test_a_pass_killed_half_way_loses_nothing_and_sends_nothing_twice(
 
 
 @pytest.fixture
-def workers_database(tmp_path):
+def workers_database():
     """A PostgreSQL database of this test's own (test_push_*), dropped afterwards."""
-    if not TEST_DATABASE_URL:
-        pytest.skip("PostgreSQL run skipped: set TEST_DATABASE_URL")
-    name = f"test_push_workers_{uuid.uuid4().hex[:8]}"
-    admin_url = TEST_DATABASE_URL.replace("postgresql+psycopg://", "postgresql://")
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    url = f"{postgres_url().rsplit('/', 1)[0]}/{name}"
-    app = create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": "test-secret",
-            "SQLALCHEMY_DATABASE_URI": url,
-            "PUSH_INSECURE_HOSTS": ["127.0.0.1"],
-        }
-    )
-    with app.app_context():
-        db.create_all()
-    yield app, url
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+    with own_postgres_database("test_push_workers", PUSH_INSECURE_HOSTS=["127.0.0.1"]) as made:
+        yield made
 
 
 def test_four_workers_on_one_postgresql_database_never_send_twice(workers_database, tmp_path):
