@@ -6,9 +6,9 @@ records, `shared(Model)` for what the clinic shares (the schedule, the meeting d
 Whenever the ORM flushes such a row, or runs a bulk statement on such a table, the owner's
 `users.data_version` (or the one shared version) gets a new random value in the same
 transaction. A cache keyed by the versions a request read when it began (with its session, in
-one query: accounts/sessions.py) can
-then only serve what was computed from that very state: random values, not counters, so a
-database restored from a backup or a user id used again never meets an old entry.
+one query: accounts/sessions.py) can then only serve what was computed from that very state:
+random values, not counters, so a database restored from a backup or a user id used again
+never meets an old entry.
 """
 
 import secrets
